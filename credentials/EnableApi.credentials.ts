@@ -1,0 +1,109 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { ENABLE_SCOPES, RESOURCES } from '../nodes/Enable/resources';
+import { requestAccessToken } from '../nodes/Enable/transport/auth';
+
+/** `/v1/<collection>` of the first selected scope, as an n8n expression for the credential test. */
+const FIRST_SCOPE_COLLECTION = `={{ (${JSON.stringify(
+	Object.fromEntries(RESOURCES.map((resource) => [resource.scope, `/v1/${resource.path}`])),
+)})[${JSON.stringify(ENABLE_SCOPES)}.filter((scope) => ($credentials.scopes || []).includes(scope))[0]] }}`;
+
+export class EnableApi implements ICredentialType {
+	name = 'enableApi';
+
+	displayName = 'Enable API';
+
+	icon: Icon = { light: 'file:../nodes/Enable/enable.svg', dark: 'file:../nodes/Enable/enable.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-enable/n8n-nodes-enable#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.deal-track.com',
+			placeholder: 'https://api.deal-track.com',
+			description: 'The Enable API host. Change it only for a UAT or regional host that Enable gave you.',
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: '07e965cc-2425-44c6-88d8-9a694c30ccaa',
+			description: 'The client_id UUID that Enable issued when it gave you API access',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'The client_secret that Enable sent you securely. It is a password: n8n stores it encrypted.',
+		},
+		{
+			displayName: 'Dealtrack Registration ID',
+			name: 'registrationId',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: '688b42f8-60c8-4556-9912-0cd5e69c83d7',
+			description: 'The dealtrack_registration_id UUID that identifies your Enable instance',
+		},
+		{
+			displayName: 'Scopes',
+			name: 'scopes',
+			type: 'multiOptions',
+			options: [
+				{ name: 'Read Deals', value: 'read:deals' },
+				{ name: 'Read Activity', value: 'read:activity' },
+				{ name: 'Read Users', value: 'read:users' },
+			],
+			default: ['read:deals'],
+			hint: 'Select only the scopes Enable granted your client: asking for any other one fails with invalid_scope',
+			description: 'Which parts of Enable the token may read',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	/** Called by n8n when the stored token is empty or was refused: gets a new one. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return { accessToken: await requestAccessToken(this, credentials) };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	/** One record from the collection of the first selected scope: passes whatever subset was granted. */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+			url: FIRST_SCOPE_COLLECTION,
+			qs: { 'page[size]': 1 },
+			headers: { Accept: 'application/vnd.api+json' },
+		},
+	};
+}

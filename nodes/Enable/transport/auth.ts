@@ -1,0 +1,213 @@
+/**
+ * Enable's OAuth2 client-credentials token request, run by the credential's `preAuthentication`
+ * hook. Everything a user can get wrong is checked before a byte is sent, and every failure is
+ * turned into a message that names what to fix, without ever quoting the secret or a token.
+ */
+import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
+
+import { ENABLE_SCOPES } from '../resources';
+import { excerpt, redact } from './redact';
+
+/**
+ * A credential problem found by preAuthentication. n8n wraps whatever this hook throws in a
+ * NodeApiError; a plain Error with no status field keeps its message and description intact.
+ */
+export class EnableCredentialError extends Error {
+	readonly description: string;
+
+	constructor(message: string, description: string) {
+		super(message);
+		this.name = 'EnableCredentialError';
+		this.description = description;
+	}
+}
+
+export interface CredentialSettings {
+	baseUrl: string;
+	tokenUrl: string;
+	host: string;
+	clientId: string;
+	clientSecret: string;
+	registrationId: string;
+	scopes: string[];
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SAMPLE_UUID = '07e965cc-2425-44c6-88d8-9a694c30ccaa';
+
+function isLoopback(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The credential's Base URL without trailing slashes, checked for a secret-safe scheme. */
+export function normaliseBaseUrl(raw: unknown): { baseUrl: string; host: string } {
+	const text = String(raw ?? '').trim().replace(/\/+$/, '');
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		return invalidSetting(
+			'Base URL',
+			`"${text}" is not a valid URL`,
+			'Enter the address of the Enable API, for example https://api.deal-track.com (or your UAT host).',
+		);
+	}
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+		return invalidSetting(
+			'Base URL',
+			`must start with https:// (got ${url.protocol}//${url.host})`,
+			'The Client Secret would travel in clear text. Plain http:// is only accepted for localhost.',
+		);
+	}
+	if (url.search || url.hash) {
+		return invalidSetting('Base URL', 'must not contain a query or fragment', 'Enter only the host, such as https://api.deal-track.com.');
+	}
+	return { baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, host: url.host };
+}
+
+function invalidSetting(field: string, problem: string, description: string): never {
+	throw new EnableCredentialError(`Enable credential: ${field} ${problem}`, description);
+}
+
+/** Reads and validates every field of the credential before anything is sent. */
+export function readCredentialSettings(credentials: ICredentialDataDecryptedObject): CredentialSettings {
+	const { baseUrl, host } = normaliseBaseUrl(credentials.baseUrl);
+	const uuidField = (field: string, label: string): string => {
+		const value = String(credentials[field] ?? '').trim();
+		if (!value) invalidSetting(label, 'is empty', `Enter the ${label} that Enable issued you (a UUID such as ${SAMPLE_UUID}).`);
+		if (!UUID_PATTERN.test(value)) {
+			invalidSetting(label, 'is not a UUID', `Enable issues it as a UUID such as ${SAMPLE_UUID}: check for a missing or extra character.`);
+		}
+		return value;
+	};
+	const clientId = uuidField('clientId', 'Client ID');
+	const registrationId = uuidField('registrationId', 'Dealtrack Registration ID');
+	const clientSecret = String(credentials.clientSecret ?? '');
+	if (!clientSecret.trim()) invalidSetting('Client Secret', 'is empty', 'Enter the Client Secret that Enable sent you securely.');
+	const chosen = Array.isArray(credentials.scopes) ? credentials.scopes.map(String) : [];
+	// Send the scopes in the documented order, whatever order they were ticked in.
+	const scopes = ENABLE_SCOPES.filter((scope) => chosen.includes(scope));
+	if (!scopes.length) {
+		invalidSetting('Scopes', 'has none selected', `Select at least one of ${ENABLE_SCOPES.join(', ')}: the ones Enable granted you.`);
+	}
+	return { baseUrl, host, tokenUrl: `${baseUrl}/oauth2/token`, clientId, clientSecret, registrationId, scopes };
+}
+
+interface TokenResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+function describeNetworkFailure(error: unknown): string {
+	const seen = new Set<unknown>();
+	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		current = current.cause as typeof current;
+	}
+	return 'no response';
+}
+
+/** POSTs the client-credentials form and returns the access token, or throws an actionable error. */
+export async function requestAccessToken(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<string> {
+	const settings = readCredentialSettings(credentials);
+	const form = new URLSearchParams();
+	form.set('client_id', settings.clientId);
+	form.set('client_secret', settings.clientSecret);
+	form.set('dealtrack_registration_id', settings.registrationId);
+	form.set('scope', settings.scopes.join(' '));
+	form.set('grant_type', 'client_credentials');
+
+	let response: TokenResponse | undefined;
+	let networkFailure = '';
+	try {
+		response = (await helper.helpers.httpRequest({
+			method: 'POST',
+			url: settings.tokenUrl,
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+			body: form.toString(),
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 30_000,
+		})) as TokenResponse;
+	} catch (error) {
+		// The raw error holds the request body (and so the secret): keep only its code.
+		networkFailure = describeNetworkFailure(error);
+	}
+	if (!response) {
+		throw new EnableCredentialError(
+			`Could not reach ${settings.host} (${networkFailure})`,
+			`n8n could not connect to ${settings.tokenUrl}. Check the credential's Base URL and that this n8n instance can reach that host.`,
+		);
+	}
+	return interpretTokenResponse(response, settings);
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
+function interpretTokenResponse(response: TokenResponse, settings: CredentialSettings): string {
+	const secrets = [settings.clientSecret];
+	const raw = response.body;
+	const body = typeof raw === 'string' ? parseJson(raw) : raw;
+	if (typeof raw === 'string' && body === undefined) {
+		throw new EnableCredentialError(
+			`Enable's token endpoint did not answer with JSON (HTTP ${response.statusCode})`,
+			`${settings.tokenUrl} answered: "${excerpt(raw, secrets)}". Check that the Base URL is the Enable API host (such as https://api.deal-track.com), not the Enable web app.`,
+		);
+	}
+	const payload = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+	const oauthError = typeof payload.error === 'string' ? payload.error : undefined;
+	const enableSaid =
+		typeof payload.error_description === 'string' && payload.error_description
+			? redact(payload.error_description, secrets)
+			: undefined;
+
+	if (oauthError === 'invalid_client') {
+		throw new EnableCredentialError(
+			'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
+			`Check the three values against what Enable sent you (the Client Secret is case-sensitive) and the Base URL of the right environment (production or UAT).${enableSaid ? ` Enable said: "${enableSaid}"` : ''}`,
+		);
+	}
+	if (oauthError === 'invalid_scope') {
+		throw new EnableCredentialError(
+			`Enable did not grant every requested scope (${settings.scopes.join(' ')})`,
+			`Remove the scopes Enable did not grant your client from the credential's Scopes, or ask Enable to grant them.${enableSaid ? ` Enable said: "${enableSaid}"` : ''}`,
+		);
+	}
+	if (oauthError) {
+		throw new EnableCredentialError(
+			`Enable refused the token request (${oauthError})${enableSaid ? `: ${enableSaid}` : ''}`,
+			oauthError === 'unauthorized_client'
+				? 'Your client is not allowed to use the client-credentials flow: contact Enable support.'
+				: 'Check the credential fields. If they are right, contact Enable support with this message.',
+		);
+	}
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		throw new EnableCredentialError(
+			`Enable's token endpoint answered HTTP ${response.statusCode}`,
+			response.statusCode === 429 || response.statusCode >= 500
+				? 'Enable is busy or unavailable right now: try again in a minute.'
+				: `Check the credential's Base URL (${settings.baseUrl}).`,
+		);
+	}
+	const accessToken = payload.access_token;
+	if (typeof accessToken !== 'string' || !accessToken) {
+		throw new EnableCredentialError(
+			"Enable's token endpoint answered without an access token",
+			`The answer had no access_token field (fields: ${Object.keys(payload).join(', ') || 'none'}). Check that the Base URL is the Enable API host.`,
+		);
+	}
+	return accessToken;
+}

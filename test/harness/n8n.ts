@@ -1,0 +1,377 @@
+/**
+ * Runs our nodes in-process through n8n-core's WorkflowExecute, with a credentials helper that
+ * behaves as n8n's does: decrypts stored data with property defaults, calls preAuthentication when
+ * the expirable field is empty (or after a 401/403, or for a credential test), stores the new token,
+ * and resolves the generic `authenticate` expressions through the workflow's expression engine.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	type ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	type ICredentialType,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	NodeConnectionTypes,
+	NodeHelpers,
+	Workflow,
+} from 'n8n-workflow';
+
+import { EnableApi } from '../../credentials/EnableApi.credentials';
+import { Enable } from '../../nodes/Enable/Enable.node';
+import { DEMO_CLIENT, type SimulatorClient } from '../../sandbox/simulator';
+
+export const CREDENTIAL_ID = 'cred-1';
+
+/** A node type that emits the items given in its `items` parameter: the test workflow's trigger. */
+class TestItems implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Test Items',
+		name: 'testItems',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Start' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		return [items.map((json, index) => ({ json, pairedItem: { item: index } }))];
+	}
+}
+
+export class TestNodeTypes implements INodeTypes {
+	private readonly types: Record<string, INodeType> = {
+		'test.items': new TestItems(),
+		'n8n-nodes-enable.enable': new Enable(),
+	};
+
+	register(name: string, type: INodeType): void {
+		this.types[name] = type;
+	}
+
+	getByName(nodeType: string): INodeType {
+		const type = this.types[nodeType];
+		if (!type) throw new Error(`Unknown node type ${nodeType}`);
+		return type;
+	}
+
+	getByNameAndVersion(nodeType: string): INodeType {
+		return this.getByName(nodeType);
+	}
+
+	getKnownTypes(): IDataObject {
+		return {};
+	}
+}
+
+/** Counts what n8n's own helper would do, so tests can assert the refresh contract. */
+export interface HelperCounters {
+	decryptions: number;
+	preAuthenticationCalls: number;
+	tokenRefreshes: number;
+	credentialUpdates: number;
+}
+
+export class TestCredentialsHelper extends ICredentialsHelper {
+	readonly counters: HelperCounters = { decryptions: 0, preAuthenticationCalls: 0, tokenRefreshes: 0, credentialUpdates: 0 };
+
+	readonly stored = new Map<string, ICredentialDataDecryptedObject>();
+
+	private readonly credentialTypes: Record<string, ICredentialType> = { enableApi: new EnableApi() };
+
+	constructor(initial: ICredentialDataDecryptedObject) {
+		super();
+		this.stored.set(CREDENTIAL_ID, { ...initial });
+	}
+
+	/** The stored credential data, as n8n's database would hold it after updates. */
+	data(): ICredentialDataDecryptedObject {
+		return this.stored.get(CREDENTIAL_ID) as ICredentialDataDecryptedObject;
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return this.credentialTypes[type].properties;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by these tests');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		this.counters.decryptions++;
+		const data = structuredClone(this.stored.get(nodeCredentials.id ?? '') ?? {});
+		// n8n fills in the defaults of properties the user left untouched.
+		const withDefaults = NodeHelpers.getNodeParameters(
+			this.getCredentialsProperties(type),
+			data as never,
+			true,
+			false,
+			null,
+			null,
+		);
+		return withDefaults as ICredentialDataDecryptedObject;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const { authenticate } = this.credentialTypes[typeName];
+		if (!authenticate || typeof authenticate === 'function' || authenticate.type !== 'generic') return requestOptions;
+		for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
+			const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??= {});
+			for (const [key, value] of Object.entries(entries as IDataObject)) {
+				target[key] =
+					typeof value === 'string' && value.startsWith('=')
+						? workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials } as never, undefined, '')
+						: value;
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		node: INode,
+		credentialsExpired: boolean,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const type = this.credentialTypes[typeName];
+		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
+		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
+		if (credentials[expirable.name] !== '' && !credentialsExpired && !isTestingCredentials) return undefined;
+		this.counters.preAuthenticationCalls++;
+		if (credentialsExpired) this.counters.tokenRefreshes++;
+		const output = await type.preAuthentication.call(helpers, credentials);
+		if (output[expirable.name] === undefined) return undefined;
+		const details = node.credentials?.[typeName];
+		if (details) await this.updateCredentials(details, typeName, Object.assign(credentials, output));
+		return Object.assign(credentials, output);
+	}
+
+	async runPreAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const type = this.credentialTypes[typeName];
+		if (typeof type.preAuthentication !== 'function') return undefined;
+		return Object.assign(credentials, await type.preAuthentication.call(helpers, credentials));
+	}
+
+	async updateCredentials(details: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		this.counters.credentialUpdates++;
+		const { accessToken } = data;
+		this.stored.set(details.id ?? CREDENTIAL_ID, { ...this.data(), accessToken });
+	}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+}
+
+/** The credential data a user would save for a simulator client. */
+export function credentialFor(
+	baseUrl: string,
+	client: SimulatorClient = DEMO_CLIENT,
+	overrides: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject {
+	return {
+		baseUrl,
+		clientId: client.clientId,
+		clientSecret: client.clientSecret,
+		registrationId: client.registrationId,
+		scopes: [...client.scopes],
+		...overrides,
+	};
+}
+
+export interface RunOptions {
+	parameters: IDataObject;
+	/** Items the Start node emits; one empty item by default. */
+	inputItems?: IDataObject[];
+	helper: TestCredentialsHelper;
+	continueOnFail?: boolean;
+	/** Called with the running execution, e.g. to cancel it. */
+	onStarted?: (execution: { cancel: () => void }) => void;
+	nodeTypes?: TestNodeTypes;
+}
+
+export interface RunResult {
+	items: INodeExecutionData[];
+	/** The error of the run, as n8n would show it (message, description, item index). */
+	error?: { message: string; description?: string | null; itemIndex?: number; httpCode?: string | null; name?: string };
+	run: IRun;
+}
+
+export async function runEnableNode(options: RunOptions): Promise<RunResult> {
+	return await runWorkflow({ ...options, nodeType: 'n8n-nodes-enable.enable' });
+}
+
+/** A node type that hands its execute context to a test function: for credential-level tests. */
+class ProbeNode implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Probe',
+		name: 'probe',
+		group: ['input'],
+		version: 1,
+		description: 'Runs a test function in a real node context',
+		defaults: { name: 'Probe' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'enableApi', required: true }],
+		properties: [],
+	};
+
+	/** The function the next run hands its context to (tests run one workflow at a time). */
+	static current: ((context: IExecuteFunctions) => Promise<void>) | undefined;
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		await ProbeNode.current?.(this);
+		return [[{ json: {}, pairedItem: { item: 0 } }]];
+	}
+}
+
+/**
+ * Runs `probe` inside a real n8n execute context whose node holds the Enable credential, and
+ * returns what it returned, or rethrows exactly what it threw (not n8n's wrapping of it).
+ */
+export async function inNodeContext<T>(
+	helper: TestCredentialsHelper,
+	probe: (context: IExecuteFunctions) => Promise<T>,
+): Promise<T> {
+	const nodeTypes = new TestNodeTypes();
+	const outcome: { value?: T; error?: unknown; done: boolean } = { done: false };
+	ProbeNode.current = async (context) => {
+		try {
+			outcome.value = await probe(context);
+		} catch (error) {
+			outcome.error = error;
+		}
+		outcome.done = true;
+	};
+	nodeTypes.register('test.probe', new ProbeNode());
+	try {
+		await runWorkflow({ helper, parameters: {}, nodeTypes, nodeType: 'test.probe' });
+	} finally {
+		ProbeNode.current = undefined;
+	}
+	if (!outcome.done) throw new Error('the probe did not run');
+	if (outcome.error !== undefined) throw outcome.error;
+	return outcome.value as T;
+}
+
+async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<RunResult> {
+	const nodeTypes = options.nodeTypes ?? new TestNodeTypes();
+	const nodes: INode[] = [
+		{
+			id: 'start',
+			name: 'Start',
+			type: 'test.items',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.inputItems ?? [{}]) },
+		},
+		{
+			id: 'enable',
+			name: 'Enable',
+			type: options.nodeType,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters as INode['parameters'],
+			credentials: { enableApi: { id: CREDENTIAL_ID, name: 'Enable account' } },
+			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		},
+	];
+	const workflow = new Workflow({
+		id: 'wf-test',
+		nodes,
+		connections: { Start: { main: [[{ node: 'Enable', type: NodeConnectionTypes.Main, index: 0 }]] } },
+		active: false,
+		nodeTypes,
+	});
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-test', {
+		id: 'wf-test',
+		name: 'test',
+		nodes,
+		connections: workflow.connectionsBySourceNode,
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		settings: {},
+	} as never);
+	const additionalData = {
+		credentialsHelper: options.helper,
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('not supported');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		formBaseUrl: 'http://localhost/formBaseUrl',
+		formWaitingBaseUrl: 'http://localhost/formWaitingBaseUrl',
+		formTestBaseUrl: 'http://localhost/formTestBaseUrl',
+		webhookBaseUrl: 'http://localhost/webhookBaseUrl',
+		webhookWaitingBaseUrl: 'http://localhost/webhookWaitingBaseUrl',
+		webhookTestBaseUrl: 'http://localhost/webhookTestBaseUrl',
+		mcpBaseUrl: 'http://localhost/mcpBaseUrl',
+		mcpTestBaseUrl: 'http://localhost/mcpTestBaseUrl',
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not supported');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode('Start') ?? undefined });
+	options.onStarted?.({ cancel: () => execution.cancel() });
+	const run = await execution;
+	const enableRuns = run.data.resultData.runData.Enable ?? [];
+	const items = enableRuns[0]?.data?.main?.[0] ?? [];
+	const error = run.data.resultData.error as RunResult['error'] & { context?: { itemIndex?: number } } | undefined;
+	return {
+		items,
+		run,
+		error: error && {
+			name: error.name,
+			message: error.message,
+			description: error.description,
+			httpCode: error.httpCode,
+			itemIndex: error.context?.itemIndex,
+		},
+	};
+}
