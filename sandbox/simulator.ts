@@ -55,6 +55,8 @@ export type FaultRule =
 			/** Value of the Retry-After header (seconds or an HTTP date); omitted when undefined. */
 			retryAfter?: string | number;
 			target?: 'api' | 'token';
+			/** The body to answer instead of a JSON:API error: JSON for an object, text/html for a string. */
+			body?: Record<string, unknown> | string;
 	  }
 	| { kind: 'revokeTokens'; afterRequests: number }
 	| { kind: 'malformed'; onRequest: number; body?: 'html' | 'truncated' | 'no-data' }
@@ -255,6 +257,11 @@ export class EnableSimulator {
 		this.firedRevocations.clear();
 	}
 
+	/** Every access token issued so far, for tests that assert no token leaks. */
+	issuedTokens(): string[] {
+		return [...this.tokens.keys()];
+	}
+
 	revokeAllTokens(): void {
 		for (const token of this.tokens.values()) token.revoked = true;
 	}
@@ -318,8 +325,15 @@ export class EnableSimulator {
 				this.fired(`status ${rule.status}`, requestNumber, entry);
 				const headers: Record<string, string> = {};
 				if (rule.retryAfter !== undefined) headers['Retry-After'] = String(rule.retryAfter);
-				const title = rule.status === 429 ? 'Too Many Requests' : http.STATUS_CODES[rule.status] ?? 'Error';
-				this.send(res, rule.status, { errors: [this.error(rule.status, 'injected_fault', title, 'Injected by the simulator')] }, headers);
+				if (typeof rule.body === 'string') {
+					res.writeHead(rule.status, { 'Content-Type': 'text/html', ...headers });
+					res.end(rule.body);
+				} else if (rule.body) {
+					this.send(res, rule.status, rule.body, headers, 'application/json');
+				} else {
+					const title = rule.status === 429 ? 'Too Many Requests' : http.STATUS_CODES[rule.status] ?? 'Error';
+					this.send(res, rule.status, { errors: [this.error(rule.status, 'injected_fault', title, 'Injected by the simulator')] }, headers);
+				}
 				return true;
 			}
 			if (rule.kind === 'malformed' && target === 'api' && due(rule.onRequest)) {
