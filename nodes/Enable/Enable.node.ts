@@ -11,7 +11,7 @@ import { nodeProperties } from './descriptions';
 import { OPERATIONS } from './operations';
 import { findResource } from './resources';
 import { simplifyRecord } from './simplify';
-import { readBaseUrl, toNodeError } from './transport/request';
+import { type EnableConnection, openConnection, toNodeError } from './transport/request';
 
 export class Enable implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,9 +33,9 @@ export class Enable implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const output: INodeExecutionData[] = [];
-		// The Base URL is read from the credential once per run, on first use.
-		let baseUrl: Promise<string> | undefined;
-		const getBaseUrl = async () => await (baseUrl ??= readBaseUrl(this, 0));
+		// The credential is decrypted once per run, on first use, and shared by every item.
+		let connection: Promise<EnableConnection> | undefined;
+		const getConnection = async () => await (connection ??= openConnection(this, 0));
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
@@ -51,7 +51,7 @@ export class Enable implements INodeType {
 					});
 				}
 				const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-				const records = await operation(this, getBaseUrl, resource, itemIndex);
+				const records = await operation(this, getConnection, resource, itemIndex);
 				for (const record of records) {
 					output.push({ json: simplify ? simplifyRecord(record) : record, pairedItem: { item: itemIndex } });
 				}

@@ -7,24 +7,24 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { DEFAULT_PAGE_SIZE } from './descriptions';
 import type { EnableResource } from './resources';
 import { getRecord, listRecords } from './transport/paging';
-import type { ResourceObject } from './transport/request';
+import type { EnableConnection, ResourceObject } from './transport/request';
 import { validateFilters, validateLimit, validatePageSize, validateRecordId, validateSort } from './validation';
 
 export type Operation = (
 	context: IExecuteFunctions,
-	baseUrl: () => Promise<string>,
+	connection: () => Promise<EnableConnection>,
 	resource: EnableResource,
 	itemIndex: number,
 ) => Promise<ResourceObject[]>;
 
 export const OPERATIONS: Record<string, Operation> = {
-	async get(context, baseUrl, resource, itemIndex) {
+	async get(context, connection, resource, itemIndex) {
 		const node = context.getNode();
 		const id = validateRecordId(node, resource, context.getNodeParameter(resource.idParameter, itemIndex), itemIndex);
-		return [await getRecord(context, await baseUrl(), resource, id, itemIndex)];
+		return [await getRecord(context, await connection(), resource, id, itemIndex)];
 	},
 
-	async getAll(context, baseUrl, resource, itemIndex) {
+	async getAll(context, connection, resource, itemIndex) {
 		const node = context.getNode();
 		const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? undefined : validateLimit(node, context.getNodeParameter('limit', itemIndex, 50), itemIndex);
@@ -32,6 +32,6 @@ export const OPERATIONS: Record<string, Operation> = {
 		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const sort = validateSort(node, options.sort, itemIndex);
 		const pageSize = validatePageSize(node, options.pageSize ?? DEFAULT_PAGE_SIZE, itemIndex);
-		return await listRecords(context, await baseUrl(), resource, { filters, sort, pageSize, limit }, itemIndex);
+		return await listRecords(context, await connection(), resource, { filters, sort, pageSize, limit }, itemIndex);
 	},
 };

@@ -146,7 +146,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		node: INode,
 	): Promise<IHttpRequestOptions> {
 		const { authenticate } = this.credentialTypes[typeName];
-		if (!authenticate || typeof authenticate === 'function' || authenticate.type !== 'generic') return requestOptions;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		if (!authenticate || authenticate.type !== 'generic') return requestOptions;
 		for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
 			const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??= {});
 			for (const [key, value] of Object.entries(entries as IDataObject)) {

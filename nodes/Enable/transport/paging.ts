@@ -5,7 +5,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { EnableResource } from '../resources';
-import { type EnableContext, enableRequest, type ResourceObject } from './request';
+import { type EnableConnection, type EnableContext, enableRequest, type ResourceObject } from './request';
 
 export interface ListQuery {
 	/** Attribute → value pairs, sent as `filter[attribute]=value` (ANDed by Enable). */
@@ -60,18 +60,19 @@ export function resolveNextLink(next: string, baseUrl: string, currentUrl: strin
 /** Reads one page after another and returns the records, each exactly once. */
 export async function listRecords(
 	context: EnableContext,
-	baseUrl: string,
+	connection: EnableConnection,
 	resource: EnableResource,
 	query: ListQuery,
 	itemIndex: number,
 ): Promise<ResourceObject[]> {
+	const { baseUrl } = connection;
 	const records: ResourceObject[] = [];
 	const seenIds = new Set<string>();
 	const visitedPages = new Set<string>();
 	let url: string | undefined = buildListUrl(baseUrl, resource, query);
 	while (url !== undefined) {
 		visitedPages.add(url);
-		const document = await enableRequest(context, { url, resource, itemIndex });
+		const document = await enableRequest(context, connection, { url, resource, itemIndex });
 		for (const record of document.data as ResourceObject[]) {
 			// Offset-paged APIs can shift a record onto the next page while we read: keep the first.
 			const key = `${record.type}/${record.id}`;
@@ -102,12 +103,12 @@ export async function listRecords(
 
 export async function getRecord(
 	context: EnableContext,
-	baseUrl: string,
+	connection: EnableConnection,
 	resource: EnableResource,
 	id: string,
 	itemIndex: number,
 ): Promise<ResourceObject> {
-	const url = buildRecordUrl(baseUrl, resource, id);
-	const document = await enableRequest(context, { url, resource, itemIndex, recordId: id });
+	const url = buildRecordUrl(connection.baseUrl, resource, id);
+	const document = await enableRequest(context, connection, { url, resource, itemIndex, recordId: id });
 	return document.data as ResourceObject;
 }

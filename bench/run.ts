@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: the Enable node (B) against a raw fetch loop (A) over the same 100 000 deals,
+ * run alternately in fresh processes, reported as ratios of medians (never a bare time: this
+ * machine is shared). Also checks that Limit 10 costs one page request and that two executions
+ * share one token. Writes bench/results/latest.json.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { DEMO_CLIENT, startSimulator } from '../sandbox/simulator';
+import { credentialFor, runEnableNode, TestCredentialsHelper } from '../test/harness/n8n';
+
+const run = promisify(execFile);
+const DEALS = Number(process.env.BENCH_DEALS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WORKER = path.join(__dirname, 'worker.ts');
+
+interface Measured {
+	ms: number;
+	records: number;
+	uniqueIds: number;
+	baselineRssMb: number;
+	peakRssMb: number;
+	tokenRequests: number;
+	pageRequests: number;
+}
+
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function main(): Promise<void> {
+	const simulator = await startSimulator({ counts: { deals: DEALS, activity: 0, users: 10 }, defaultPageSize: 100, maxPageSize: 100 });
+	const measure = async (side: 'raw' | 'node'): Promise<Measured> => {
+		simulator.resetStats();
+		const { stdout } = await run(process.execPath, ['-r', path.join(__dirname, '..', 'tools', 'register-ts.js'), WORKER, side, simulator.baseUrl], {
+			maxBuffer: 1 << 20,
+		});
+		const stats = simulator.stats();
+		return { ...(JSON.parse(stdout.trim().split('\n').pop() as string) as Measured), tokenRequests: stats.tokenRequests, pageRequests: simulator.totalPageRequests() };
+	};
+
+	console.log(`Enable node benchmark: ${DEALS} deals, page size 100, ${ROUNDS} rounds after a warm-up, A and B alternating`);
+	await measure('raw');
+	await measure('node');
+	const samples: Record<'raw' | 'node', Measured[]> = { raw: [], node: [] };
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const side of round % 2 ? (['node', 'raw'] as const) : (['raw', 'node'] as const)) {
+			const sample = await measure(side);
+			if (sample.records !== DEALS || sample.uniqueIds !== DEALS) throw new Error(`${side} returned ${sample.records} records (${sample.uniqueIds} unique), expected ${DEALS}`);
+			samples[side].push(sample);
+			process.stdout.write(`  round ${round + 1} ${side === 'raw' ? 'A raw fetch ' : 'B Enable node'}: ${(DEALS / (sample.ms / 1000)).toFixed(0)} records/s\n`);
+		}
+	}
+
+	// Limit 10 must cost exactly one page request; two executions must share one token.
+	simulator.resetStats();
+	const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, { ...DEMO_CLIENT, scopes: ['read:deals'] }));
+	const limited = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 10 } });
+	const limitPages = simulator.totalPageRequests();
+	await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 10 } });
+	const sharedTokenRequests = simulator.stats().tokenRequests;
+	await simulator.close();
+
+	const summarise = (list: Measured[]) => ({
+		medianMs: median(list.map((s) => s.ms)),
+		minMs: Math.min(...list.map((s) => s.ms)),
+		maxMs: Math.max(...list.map((s) => s.ms)),
+		recordsPerSecond: DEALS / (median(list.map((s) => s.ms)) / 1000),
+		peakRssMb: median(list.map((s) => s.peakRssMb)),
+		rssGrowthMb: median(list.map((s) => s.peakRssMb - s.baselineRssMb)),
+		tokenRequests: list.map((s) => s.tokenRequests),
+		pageRequests: list.map((s) => s.pageRequests),
+	});
+	const a = summarise(samples.raw);
+	const b = summarise(samples.node);
+	const result = {
+		date: new Date().toISOString(),
+		deals: DEALS,
+		rounds: ROUNDS,
+		A_rawFetch: a,
+		B_enableNode: b,
+		ratios: {
+			wallTimeBOverA: b.medianMs / a.medianMs,
+			peakRssBOverA: b.peakRssMb / a.peakRssMb,
+			rssGrowthBOverA: b.rssGrowthMb / a.rssGrowthMb,
+		},
+		limit10: { records: limited.items.length, pageRequests: limitPages },
+		twoExecutionsTokenRequests: sharedTokenRequests,
+	};
+	mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+	writeFileSync(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+	const row = (label: string, s: typeof a) =>
+		`${label.padEnd(16)} ${`${(s.medianMs / 1000).toFixed(2)} s`.padStart(8)}  ${`${(s.minMs / 1000).toFixed(2)}–${(s.maxMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.recordsPerSecond.toFixed(0).padStart(9)}  ${`${s.peakRssMb.toFixed(0)} MB`.padStart(8)}  ${`${s.rssGrowthMb.toFixed(0)} MB`.padStart(8)}  ${String(s.tokenRequests[0]).padStart(6)}  ${String(s.pageRequests[0]).padStart(5)}`;
+	console.log(`\n${'side'.padEnd(16)} ${'median'.padStart(8)}  ${'min–max'.padStart(13)}  ${'records/s'.padStart(9)}  ${'peak RSS'.padStart(8)}  ${'growth'.padStart(8)}  tokens  pages`);
+	console.log(row('A raw fetch', a));
+	console.log(row('B Enable node', b));
+	console.log(`\nB/A wall time (medians): ${result.ratios.wallTimeBOverA.toFixed(3)}   goal ≤ 1.10 ${result.ratios.wallTimeBOverA <= 1.1 ? 'met' : 'NOT met'}`);
+	console.log(`B/A peak RSS: ${result.ratios.peakRssBOverA.toFixed(2)} (growth over each process's start: ${result.ratios.rssGrowthBOverA.toFixed(2)})   goal ≤ 2 ${result.ratios.peakRssBOverA <= 2 ? 'met' : 'NOT met'}`);
+	console.log(`Limit 10: ${result.limit10.records} records in ${result.limit10.pageRequests} page request(s)   goal 1 ${result.limit10.pageRequests === 1 ? 'met' : 'NOT met'}`);
+	console.log(`Two executions in a row: ${sharedTokenRequests} token request(s)   goal 1 ${sharedTokenRequests === 1 ? 'met' : 'NOT met'}`);
+	const tokenCountsOk = [...a.tokenRequests, ...b.tokenRequests].every((n) => n === 1);
+	const pageCountsOk = [...a.pageRequests, ...b.pageRequests].every((n) => n === Math.ceil(DEALS / 100));
+	console.log(`Every run: 1 token request ${tokenCountsOk ? 'yes' : 'NO'}, ${Math.ceil(DEALS / 100)} page requests ${pageCountsOk ? 'yes' : 'NO'}`);
+	console.log('Written to bench/results/latest.json');
+}
+
+main().catch((error: unknown) => {
+	console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+	process.exit(1);
+});
