@@ -59,7 +59,11 @@ function idProperty(resource: EnableResource): INodeProperties {
 	};
 }
 
-function filtersProperty(resource: EnableResource): INodeProperties {
+/** The filters of a collection, shown where `show` says (the trigger shows them per event). */
+export function filtersProperty(
+	resource: EnableResource,
+	show: NonNullable<INodeProperties['displayOptions']>['show'] = { resource: [resource.value], operation: ['getAll'] },
+): INodeProperties {
 	return {
 		displayName: 'Filters',
 		name: 'filters',
@@ -68,7 +72,7 @@ function filtersProperty(resource: EnableResource): INodeProperties {
 		typeOptions: { multipleValues: true },
 		default: {},
 		description: 'Only return records whose attributes equal these values (all must match)',
-		displayOptions: { show: { resource: [resource.value], operation: ['getAll'] } },
+		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Filter',
@@ -145,7 +149,7 @@ function optionsProperty(resource: EnableResource): INodeProperties {
 	};
 }
 
-const simplifyProperty: INodeProperties = {
+export const simplifyProperty: INodeProperties = {
 	displayName: 'Simplify',
 	name: 'simplify',
 	type: 'boolean',
@@ -159,7 +163,7 @@ export const nodeProperties: INodeProperties[] = [
 	...RESOURCES.map(operationProperty),
 	...RESOURCES.map(idProperty),
 	...sharedListProperties,
-	...RESOURCES.map(filtersProperty),
+	...RESOURCES.map((resource) => filtersProperty(resource)),
 	...RESOURCES.map(optionsProperty),
 	simplifyProperty,
 ];

@@ -1,0 +1,163 @@
+/**
+ * One headless n8n instance in a temporary user folder, with this package installed the way a
+ * user's community package is (a folder named n8n-nodes-enable under .n8n/nodes/node_modules,
+ * holding package.json and dist/ only, so n8n-workflow comes from n8n itself).
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { freePort, type N8nHost, startProcess, stopProcess } from './host';
+
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface CliResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+export interface StoredCredential {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export class N8nInstance {
+	private constructor(
+		readonly host: N8nHost,
+		readonly userFolder: string,
+		private readonly brokerPort: number,
+	) {}
+
+	static async create(host: N8nHost): Promise<N8nInstance> {
+		const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-'));
+		const packageDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-enable');
+		mkdirSync(packageDir, { recursive: true });
+		cpSync(path.join(PACKAGE_ROOT, 'package.json'), path.join(packageDir, 'package.json'));
+		cpSync(path.join(PACKAGE_ROOT, 'dist'), path.join(packageDir, 'dist'), { recursive: true });
+		return new N8nInstance(host, userFolder, await freePort());
+	}
+
+	env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+		return {
+			...this.host.env,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: 'n8n-nodes-enable-e2e-fixed-key',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_SECURE_COOKIE: 'false',
+			DB_SQLITE_POOL_SIZE: '2',
+			...extra,
+		};
+	}
+
+	/** Runs one n8n command to completion. */
+	async cli(args: string[], timeoutMs = 180_000): Promise<CliResult> {
+		const child = startProcess(this.host.node, [this.host.n8nBin, ...args], { env: this.env(), cwd: this.userFolder });
+		let stdout = '';
+		let stderr = '';
+		child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const timer = setTimeout(() => void stopProcess(child), timeoutMs);
+		const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
+		clearTimeout(timer);
+		return { code, stdout, stderr };
+	}
+
+	private async importFile(kind: 'credentials' | 'workflow', content: unknown): Promise<void> {
+		const file = path.join(this.userFolder, `import-${kind}-${Date.now()}.json`);
+		writeFileSync(file, JSON.stringify(content));
+		const result = await this.cli([`import:${kind}`, `--input=${file}`]);
+		rmSync(file);
+		if (result.code !== 0) throw new Error(`n8n import:${kind} failed: ${(result.stderr || result.stdout).trim().slice(-400)}`);
+	}
+
+	async importCredentials(credentials: StoredCredential[]): Promise<void> {
+		await this.importFile('credentials', credentials);
+	}
+
+	async importWorkflow(workflow: Record<string, unknown>): Promise<void> {
+		await this.importFile('workflow', workflow);
+	}
+
+	/** `n8n execute --id`: the run JSON printed after the log lines, and whether n8n says it failed. */
+	async execute(workflowId: string): Promise<{ ok: boolean; run: ExecutionRun | undefined; output: string }> {
+		const result = await this.cli(['execute', `--id=${workflowId}`]);
+		const lines = result.stdout.split('\n');
+		const start = lines.findIndex((line) => line.startsWith('{'));
+		let run: ExecutionRun | undefined;
+		if (start >= 0) {
+			try {
+				run = JSON.parse(lines.slice(start).join('\n')) as ExecutionRun;
+			} catch {
+				run = undefined;
+			}
+		}
+		return { ok: result.code === 0, run, output: `${result.stdout}\n${result.stderr}` };
+	}
+
+	/** `n8n start` on a free port; resolves once /healthz/readiness answers. */
+	async start(port?: number): Promise<{ url: string; log: () => string; stop: () => Promise<void> }> {
+		const httpPort = port ?? (await freePort());
+		const child = startProcess(this.host.node, [this.host.n8nBin, 'start'], {
+			env: this.env({ N8N_PORT: String(httpPort), N8N_LOG_LEVEL: 'info' }),
+			cwd: this.userFolder,
+		});
+		let output = '';
+		child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		const url = `http://localhost:${httpPort}`;
+		const deadline = Date.now() + 180_000;
+		for (;;) {
+			if (child.exitCode !== null) throw new Error(`n8n start exited (${child.exitCode}): ${output.trim().slice(-600)}`);
+			try {
+				const response = await fetch(`${url}/healthz/readiness`);
+				if (response.ok) break;
+			} catch {
+				// not listening yet
+			}
+			if (Date.now() > deadline) {
+				await stopProcess(child);
+				throw new Error(`n8n did not become ready within 3 minutes: ${output.trim().slice(-600)}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		return { url, log: () => output, stop: async () => await stopProcess(child) };
+	}
+
+	/** Creates the owner account of a fresh instance and returns its session cookie. */
+	static async signIn(url: string): Promise<string> {
+		const response = await fetch(`${url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ email: 'e2e@example.com', firstName: 'E2E', lastName: 'Tester', password: 'E2e-Password-123' }),
+		});
+		const cookie = response.headers.get('set-cookie')?.split(';')[0];
+		if (!response.ok || !cookie) throw new Error(`owner setup failed: HTTP ${response.status} ${await response.text()}`);
+		return cookie;
+	}
+
+	cleanup(): void {
+		rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+/** The parts of n8n's run JSON that the e2e reads. */
+export interface ExecutionRun {
+	data?: {
+		resultData?: {
+			error?: { message?: string; description?: string };
+			runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> }; error?: { message?: string } }>>;
+		};
+	};
+}
+
+/** The items a node output in a run (first run, first output). */
+export function nodeOutput(run: ExecutionRun | undefined, nodeName: string): Array<Record<string, unknown>> {
+	return (run?.data?.resultData?.runData?.[nodeName]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
+}

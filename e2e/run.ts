@@ -1,0 +1,256 @@
+/**
+ * `npm run e2e`: the built package inside a real n8n (2.41.1 on Node 24 by default; N8N_VERSION
+ * picks another, e.g. 1.123.x on this machine's Node 20), against the simulator. Imports an
+ * Enable credential and the example workflows, runs them with `n8n execute`, and checks the
+ * records, the token reuse between executions, and that n8n loads the node and credential types.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
+import { type ExecutionRun, N8nInstance, nodeOutput, PACKAGE_ROOT } from './lib/instance';
+
+const COUNTS = { deals: 137, activity: 64, users: 23 };
+const CREDENTIAL = { id: 'enable-sandbox', name: 'Enable (sandbox)' };
+const ENABLE_TYPE = 'n8n-nodes-enable.enable';
+
+type Workflow = {
+	id: string;
+	name: string;
+	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown }>;
+	connections: Record<string, unknown>;
+	[key: string]: unknown;
+};
+
+const results: Array<{ name: string; error?: string }> = [];
+
+function credentialData(simulator: EnableSimulator): Record<string, unknown> {
+	return {
+		baseUrl: simulator.baseUrl,
+		clientId: DEMO_CLIENT.clientId,
+		clientSecret: DEMO_CLIENT.clientSecret,
+		registrationId: DEMO_CLIENT.registrationId,
+		scopes: [...DEMO_CLIENT.scopes],
+	};
+}
+
+async function check(name: string, body: () => Promise<void> | void): Promise<void> {
+	try {
+		await body();
+		results.push({ name });
+		console.log(`  ✓ ${name}`);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		results.push({ name, error: message });
+		console.log(`  ✗ ${name}\n      ${message.split('\n').join('\n      ')}`);
+	}
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+	if (!condition) throw new Error(message);
+}
+
+function loadExamples(): Workflow[] {
+	const dir = path.join(PACKAGE_ROOT, 'examples');
+	return readdirSync(dir)
+		.filter((file) => file.endsWith('.json'))
+		.map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Workflow);
+}
+
+/** A manual trigger followed by a workflow's Enable action nodes, so any example can run headless. */
+function enablePart(example: Workflow): Workflow {
+	const enableNodes = example.nodes.filter((node) => node.type === ENABLE_TYPE);
+	const trigger = { id: `${example.id}-trigger`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const chain = [trigger, ...enableNodes];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < chain.length - 1; i++) {
+		connections[chain[i].name] = { main: [[{ node: chain[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { ...example, id: `${example.id}Part`.slice(0, 36), name: `${example.name} (Enable part)`, nodes: chain as Workflow['nodes'], connections, active: false };
+}
+
+function manualWorkflow(id: string, name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): Workflow {
+	return {
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: `${id}-e`, name: 'Enable', type: ENABLE_TYPE, typeVersion: 1, position: [240, 0], parameters, credentials: { enableApi: CREDENTIAL }, ...extra },
+		],
+		connections: { Start: { main: [[{ node: 'Enable', type: 'main', index: 0 }]] } },
+	};
+}
+
+async function executeOk(instance: N8nInstance, workflowId: string): Promise<ExecutionRun> {
+	const { ok, run, output } = await instance.execute(workflowId);
+	const error = run?.data?.resultData?.error;
+	assert(ok && run && !error, `n8n execute failed: ${error?.message ?? ''} ${error?.description ?? ''}\n${output.trim().slice(-800)}`);
+	return run;
+}
+
+function expectRecords(records: Array<Record<string, unknown>>, expectedIds: string[], fields: string[]): void {
+	const ids = records.map((record) => record.id as string);
+	assert(ids.length === expectedIds.length, `expected ${expectedIds.length} records, got ${ids.length}`);
+	assert(new Set(ids).size === ids.length, 'duplicate ids in the output');
+	assert(JSON.stringify(ids) === JSON.stringify(expectedIds), 'the records differ from the simulator’s, or their order does');
+	for (const field of fields) assert(records.every((record) => field in record), `a record lacks the field ${field}`);
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	const host = await ensureN8n();
+	console.log(`e2e: n8n ${host.version} on ${host.node === process.execPath ? `Node ${process.version}` : 'Node 24'}, package from ${PACKAGE_ROOT}/dist`);
+	const simulator: EnableSimulator = await startSimulator({ counts: COUNTS, defaultPageSize: 25 });
+	const instance = await N8nInstance.create(host);
+	const deals = () => simulator.store.list('deals').map((record) => record.id);
+	try {
+		await check('n8n imports an Enable credential (encrypted with the instance key)', async () => {
+			await instance.importCredentials([
+				{
+					...CREDENTIAL,
+					type: 'enableApi',
+					data: credentialData(simulator),
+				},
+			]);
+		});
+
+		const examples = loadExamples();
+		await check(`n8n imports the ${examples.length} example workflows`, async () => {
+			for (const example of examples) await instance.importWorkflow(example);
+		});
+
+		const getAll = examples.find((example) => example.name === 'Get all Enable deals');
+		await check('example "Get all Enable deals": every deal once, with the deal fields, in one token', async () => {
+			assert(getAll, 'the example is missing');
+			simulator.resetStats();
+			const run = await executeOk(instance, getAll.id);
+			expectRecords(nodeOutput(run, 'Enable'), deals(), ['id', 'dealType', 'startDate', 'endDate', 'reference', 'relationships']);
+			assert(simulator.stats().tokenRequests === 1, `expected 1 token request, got ${simulator.stats().tokenRequests}`);
+			assert(simulator.totalPageRequests() === Math.ceil(COUNTS.deals / 100), `unexpected page requests: ${simulator.totalPageRequests()}`);
+		});
+
+		await check('a second execution reuses the token n8n stored (no new token request)', async () => {
+			assert(getAll, 'the example is missing');
+			simulator.resetStats();
+			const run = await executeOk(instance, getAll.id);
+			expectRecords(nodeOutput(run, 'Enable'), deals(), ['id']);
+			assert(simulator.stats().tokenRequests === 0, `expected no token request, got ${simulator.stats().tokenRequests}`);
+		});
+
+		for (const example of examples.filter((e) => e !== getAll && e.nodes.some((node) => node.type === ENABLE_TYPE))) {
+			await check(`example "${example.name}" (its Enable part) runs`, async () => {
+				const part = enablePart(example);
+				await instance.importWorkflow(part);
+				const run = await executeOk(instance, part.id);
+				const last = part.nodes[part.nodes.length - 1];
+				assert(nodeOutput(run, last.name).length > 0, `${last.name} returned nothing`);
+			});
+		}
+
+		const workflows: Array<[string, Workflow, (run: ExecutionRun) => void]> = [
+			[
+				'activity: Get Many with a limit across pages, sorted',
+				manualWorkflow('e2eActivity', 'e2e activity', { resource: 'activity', operation: 'getAll', limit: 30, options: { pageSize: 7, sort: '-date' } }),
+				(run) => {
+					const expected = [...simulator.store.list('activity')]
+						.sort((a, b) => String(b.attributes.date).localeCompare(String(a.attributes.date)))
+						.slice(0, 30)
+						.map((record) => record.id);
+					expectRecords(nodeOutput(run, 'Enable'), expected, ['id', 'date', 'action', 'description', 'userName']);
+				},
+			],
+			[
+				'users: Return All',
+				manualWorkflow('e2eUsers', 'e2e users', { resource: 'user', operation: 'getAll', returnAll: true, options: {} }),
+				(run) => expectRecords(nodeOutput(run, 'Enable'), simulator.store.list('users').map((r) => r.id), ['id', 'name', 'email', 'username', 'enabled']),
+			],
+			[
+				'deal: Get one by id, raw JSON:API (Simplify off)',
+				manualWorkflow('e2eDeal', 'e2e deal', { resource: 'deal', operation: 'get', dealId: simulator.store.list('deals')[5].id, simplify: false }),
+				(run) => {
+					const [record] = nodeOutput(run, 'Enable');
+					assert(record?.id === simulator.store.list('deals')[5].id && record.type === 'deals' && typeof record.attributes === 'object', `unexpected record ${JSON.stringify(record)}`);
+				},
+			],
+			[
+				'Continue On Fail: an unknown id yields { error } and the run succeeds',
+				manualWorkflow('e2eMissing', 'e2e missing', { resource: 'deal', operation: 'get', dealId: 'Nope' }, { onError: 'continueRegularOutput' }),
+				(run) => {
+					const [record] = nodeOutput(run, 'Enable');
+					assert(record?.error === 'The deal "Nope" was not found in Enable', `unexpected output ${JSON.stringify(record)}`);
+				},
+			],
+		];
+		for (const [name, workflow, verify] of workflows) {
+			await check(name, async () => {
+				await instance.importWorkflow(workflow);
+				verify(await executeOk(instance, workflow.id));
+			});
+		}
+
+		await check('a failing run shows the actionable message (404) and exits non-zero', async () => {
+			const workflow = manualWorkflow('e2eFail', 'e2e fail', { resource: 'deal', operation: 'get', dealId: 'Nope' });
+			await instance.importWorkflow(workflow);
+			const { ok, output } = await instance.execute(workflow.id);
+			assert(!ok, 'the execution should have failed');
+			assert(output.includes('The deal \\"Nope\\" was not found in Enable') || output.includes('The deal "Nope" was not found in Enable'), `message not shown:\n${output.slice(-600)}`);
+			assert(!output.includes(DEMO_CLIENT.clientSecret), 'the client secret appeared in n8n output');
+			for (const token of simulator.issuedTokens()) assert(!output.includes(token), 'an access token appeared in n8n output');
+		});
+
+		await check('n8n start lists the node, trigger, tool and credential types, with no load warning', async () => {
+			const server = await instance.start();
+			try {
+				const cookie = await N8nInstance.signIn(server.url);
+				const get = async (route: string) => (await (await fetch(`${server.url}${route}`, { headers: { Cookie: cookie } })).json()) as Array<{ name: string }>;
+				const nodeTypes = (await get('/types/nodes.json')).map((type) => type.name);
+				const credentialTypes = (await get('/types/credentials.json')).map((type) => type.name);
+				for (const expected of [ENABLE_TYPE, 'n8n-nodes-enable.enableTrigger', 'n8n-nodes-enable.enableTool']) {
+					assert(nodeTypes.includes(expected), `${expected} is not among n8n's ${nodeTypes.length} node types`);
+				}
+				assert(credentialTypes.includes('enableApi'), 'enableApi is not among the credential types');
+				const complaints = server
+					.log()
+					.split(CACHE_DIR)
+					.join('<cache>')
+					.split('\n')
+					.filter((line) => /n8n-nodes-enable|enableApi|Enable\.node|EnableTrigger/i.test(line) && /warn|error|fail|could not/i.test(line));
+				assert(complaints.length === 0, `load warnings:\n${complaints.join('\n')}`);
+
+				// n8n's own credential tester (the "Test" button of the credential dialog).
+				const test = async (clientSecret: string) => {
+					const response = await fetch(`${server.url}/rest/credentials/test`, {
+						method: 'POST',
+						headers: { 'Content-Type': 'application/json', Cookie: cookie },
+						body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'enableApi', data: { ...credentialData(simulator), clientSecret } } }),
+					});
+					return ((await response.json()) as { data: { status: string; message: string } }).data;
+				};
+				const good = await test(DEMO_CLIENT.clientSecret);
+				assert(good.status === 'OK', `the credential test failed for good credentials: ${good.message}`);
+				const bad = await test('not-the-secret');
+				assert(
+					bad.status === 'Error' && bad.message === 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
+					`unexpected credential test answer: ${JSON.stringify(bad)}`,
+				);
+			} finally {
+				await server.stop();
+			}
+		});
+	} finally {
+		await simulator.close();
+		instance.cleanup();
+	}
+	const failed = results.filter((result) => result.error);
+	console.log(`\ne2e (n8n ${host.version}) finished in ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+	process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof HostError ? `e2e: ${error.message}` : `e2e: ${error instanceof Error ? error.stack : String(error)}`);
+	process.exit(1);
+});

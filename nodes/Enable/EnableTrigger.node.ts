@@ -1,0 +1,112 @@
+import {
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
+
+import { filtersProperty, simplifyProperty } from './descriptions';
+import { type EnableResource, findResource } from './resources';
+import { simplifyRecord } from './simplify';
+import { listRecords } from './transport/paging';
+import { openConnection, toNodeError } from './transport/request';
+import { type Detection, detect, mostRecent, type TriggerState } from './triggerState';
+import { validateFilters } from './validation';
+
+/** The trigger's events, as data: which collection each polls and how it tells what is new. */
+interface TriggerEvent {
+	value: string;
+	name: string;
+	description: string;
+	resource: EnableResource;
+	detection: Detection;
+	/** Attribute holding a timestamp, used as a watermark and to pick the newest test event. */
+	timestampAttribute?: string;
+}
+
+const deal = findResource('deal') as EnableResource;
+const activity = findResource('activity') as EnableResource;
+
+const EVENTS: readonly TriggerEvent[] = [
+	{ value: 'newDeal', name: 'New Deal', description: 'A deal whose ID was not seen before', resource: deal, detection: 'newIds' },
+	{
+		value: 'updatedDeal',
+		name: 'New or Updated Deal',
+		description: 'A new deal, or a known deal whose attributes or relationships changed',
+		resource: deal,
+		detection: 'changedFingerprints',
+	},
+	{
+		value: 'newActivity',
+		name: 'New Activity',
+		description: 'An activity log entry not seen before',
+		resource: activity,
+		detection: 'watermark',
+		timestampAttribute: 'date',
+	},
+];
+
+const STATE_KEY = 'enableTrigger';
+const POLL_PAGE_SIZE = 100;
+
+export class EnableTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Enable Trigger',
+		name: 'enableTrigger',
+		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"]}}',
+		description: 'Starts the workflow when Enable has a new deal, a changed deal or new activity',
+		defaults: { name: 'Enable Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'enableApi', required: true }],
+		properties: [
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				noDataExpression: true,
+				options: EVENTS.map(({ name, value, description }) => ({ name, value, description })),
+				default: 'newDeal',
+			},
+			...EVENTS.map((event) => filtersProperty(event.resource, { event: [event.value] })),
+			simplifyProperty,
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const eventValue = this.getNodeParameter('event') as string;
+		const event = EVENTS.find((candidate) => candidate.value === eventValue);
+		const node = this.getNode();
+		if (!event) throw toNodeError(node, new Error(`Unknown event "${eventValue}"`), 0);
+		const filters = validateFilters(node, this.getNodeParameter('filters', {}), 0);
+		const simplify = this.getNodeParameter('simplify', true) as boolean;
+
+		// A failed read throws here, before the state is touched: the next poll catches up.
+		const connection = await openConnection(this, 0);
+		const records = await listRecords(this, connection, event.resource, { filters, pageSize: POLL_PAGE_SIZE }, 0);
+		const toItems = (list: typeof records): INodeExecutionData[][] => [
+			list.map((record) => ({ json: simplify ? simplifyRecord(record) : (record as IDataObject) })),
+		];
+
+		if (this.getMode() === 'manual') {
+			// "Fetch Test Event": show one real record to map fields from, and remember nothing.
+			const sample = mostRecent(records, event.timestampAttribute);
+			return sample ? toItems([sample]) : null;
+		}
+
+		const staticData = this.getWorkflowStaticData('node');
+		const previous = staticData[STATE_KEY] as TriggerState | undefined;
+		const signature = JSON.stringify([event.value, filters]);
+		const { emit, next } = detect(event.detection, records, previous, signature, event.timestampAttribute);
+		staticData[STATE_KEY] = next as unknown as IDataObject;
+		// The first poll (or the first after the event or filters changed) only records what exists.
+		if (previous?.signature !== signature || !emit.length) return null;
+		return toItems(emit);
+	}
+}
