@@ -201,45 +201,123 @@ async function main(): Promise<void> {
 			for (const token of simulator.issuedTokens()) assert(!output.includes(token), 'an access token appeared in n8n output');
 		});
 
-		await check('n8n start lists the node, trigger, tool and credential types, with no load warning', async () => {
-			const server = await instance.start();
-			try {
-				const cookie = await N8nInstance.signIn(server.url);
-				const get = async (route: string) => (await (await fetch(`${server.url}${route}`, { headers: { Cookie: cookie } })).json()) as Array<{ name: string }>;
-				const nodeTypes = (await get('/types/nodes.json')).map((type) => type.name);
-				const credentialTypes = (await get('/types/credentials.json')).map((type) => type.name);
-				for (const expected of [ENABLE_TYPE, 'n8n-nodes-enable.enableTrigger', 'n8n-nodes-enable.enableTool']) {
-					assert(nodeTypes.includes(expected), `${expected} is not among n8n's ${nodeTypes.length} node types`);
-				}
-				assert(credentialTypes.includes('enableApi'), 'enableApi is not among the credential types');
-				const complaints = server
-					.log()
-					.split(CACHE_DIR)
-					.join('<cache>')
-					.split('\n')
-					.filter((line) => /n8n-nodes-enable|enableApi|Enable\.node|EnableTrigger/i.test(line) && /warn|error|fail|could not/i.test(line));
-				assert(complaints.length === 0, `load warnings:\n${complaints.join('\n')}`);
-
-				// n8n's own credential tester (the "Test" button of the credential dialog).
-				const test = async (clientSecret: string) => {
-					const response = await fetch(`${server.url}/rest/credentials/test`, {
+		const triggerWorkflow = {
+			id: 'e2eTrigger',
+			name: 'e2e Enable Trigger',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: 'e2eTrigger-t',
+					name: 'New deal',
+					type: 'n8n-nodes-enable.enableTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					// n8n refuses one cron faster than a minute; twelve per-minute crons poll every 5 s.
+					parameters: {
+						event: 'newDeal',
+						pollTimes: { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) },
+					},
+					credentials: { enableApi: CREDENTIAL },
+				},
+				{
+					id: 'e2eTrigger-h',
+					name: 'Report',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [240, 0],
+					parameters: {
 						method: 'POST',
-						headers: { 'Content-Type': 'application/json', Cookie: cookie },
-						body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'enableApi', data: { ...credentialData(simulator), clientSecret } } }),
-					});
-					return ((await response.json()) as { data: { status: string; message: string } }).data;
-				};
-				const good = await test(DEMO_CLIENT.clientSecret);
-				assert(good.status === 'OK', `the credential test failed for good credentials: ${good.message}`);
-				const bad = await test('not-the-secret');
-				assert(
-					bad.status === 'Error' && bad.message === 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
-					`unexpected credential test answer: ${JSON.stringify(bad)}`,
-				);
-			} finally {
-				await server.stop();
-			}
+						url: `${simulator.baseUrl}/_admin/inbox`,
+						sendBody: true,
+						specifyBody: 'json',
+						jsonBody: '={{ JSON.stringify($json) }}',
+						options: {},
+					},
+				},
+			],
+			connections: { 'New deal': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+		};
+		await check('a workflow with the Enable Trigger imports and is published (activated)', async () => {
+			await instance.importWorkflow(triggerWorkflow);
+			let published = await instance.cli(['publish:workflow', `--id=${triggerWorkflow.id}`]);
+			if (published.code !== 0) published = await instance.cli(['update:workflow', `--id=${triggerWorkflow.id}`, '--active=true']);
+			assert(published.code === 0, `could not activate: ${(published.stderr || published.stdout).slice(-400)}`);
 		});
+
+		simulator.resetStats();
+		let server: Awaited<ReturnType<N8nInstance['start']>> | undefined;
+		let cookie = '';
+		await check('n8n start comes up with the package loaded', async () => {
+			server = await instance.start();
+			cookie = await N8nInstance.signIn(server.url);
+		});
+		try {
+			if (server) {
+				const url = server.url;
+				const log = server.log;
+				await check('n8n lists the node, trigger, tool and credential types, with no load warning', async () => {
+					const get = async (route: string) => (await (await fetch(`${url}${route}`, { headers: { Cookie: cookie } })).json()) as Array<{ name: string }>;
+					const nodeTypes = (await get('/types/nodes.json')).map((type) => type.name);
+					const credentialTypes = (await get('/types/credentials.json')).map((type) => type.name);
+					for (const expected of [ENABLE_TYPE, 'n8n-nodes-enable.enableTrigger', 'n8n-nodes-enable.enableTool']) {
+						assert(nodeTypes.includes(expected), `${expected} is not among n8n's ${nodeTypes.length} node types`);
+					}
+					assert(credentialTypes.includes('enableApi'), 'enableApi is not among the credential types');
+					const complaints = log()
+						.split(CACHE_DIR)
+						.join('<cache>')
+						.split('\n')
+						.filter((line) => /n8n-nodes-enable|enableApi|Enable\.node|EnableTrigger/i.test(line) && /warn|error|fail|could not/i.test(line));
+					assert(complaints.length === 0, `load warnings:\n${complaints.join('\n')}`);
+				});
+
+				await check("n8n's credential tester (the Test button) passes good credentials and shows our message for bad ones", async () => {
+					const test = async (clientSecret: string) => {
+						const response = await fetch(`${url}/rest/credentials/test`, {
+							method: 'POST',
+							headers: { 'Content-Type': 'application/json', Cookie: cookie },
+							body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'enableApi', data: { ...credentialData(simulator), clientSecret } } }),
+						});
+						return ((await response.json()) as { data: { status: string; message: string } }).data;
+					};
+					const good = await test(DEMO_CLIENT.clientSecret);
+					assert(good.status === 'OK', `the credential test failed for good credentials: ${good.message}`);
+					const bad = await test('not-the-secret');
+					assert(
+						bad.status === 'Error' && bad.message === 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
+						`unexpected credential test answer: ${JSON.stringify(bad)}`,
+					);
+				});
+
+				await check('Enable Trigger in a running n8n: each new deal starts the workflow exactly once', async () => {
+					const waitFor = async (what: string, condition: () => boolean, seconds: number) => {
+						const deadline = Date.now() + seconds * 1000;
+						while (!condition()) {
+							assert(Date.now() < deadline, `timed out waiting for ${what}`);
+							await new Promise((resolve) => setTimeout(resolve, 250));
+						}
+					};
+					// The activation poll records the deals that exist; wait for it and one scheduled poll.
+					await waitFor('the activation poll', () => (simulator.stats().pageRequests['/v1/deals'] ?? 0) >= 2, 60);
+					const first = simulator.store.add('deals', { reference: 'E2E-1' });
+					const second = simulator.store.add('deals', { reference: 'E2E-2' });
+					await waitFor('two deals in the workflow', () => simulator.inbox.length >= 2, 60);
+					const third = simulator.store.add('deals', { reference: 'E2E-3' });
+					await waitFor('the third deal', () => simulator.inbox.length >= 3, 60);
+					// Several more polls: nothing may arrive twice.
+					const polls = simulator.stats().pageRequests['/v1/deals'] ?? 0;
+					await waitFor('three more polls', () => (simulator.stats().pageRequests['/v1/deals'] ?? 0) >= polls + 3, 60);
+					const received = simulator.inbox.map((entry) => (entry as { id: string }).id);
+					assert(
+						JSON.stringify(received) === JSON.stringify([first.id, second.id, third.id]),
+						`received ${JSON.stringify(received)}, expected ${JSON.stringify([first.id, second.id, third.id])}`,
+					);
+				});
+			}
+		} finally {
+			await server?.stop();
+		}
 	} finally {
 		await simulator.close();
 		instance.cleanup();

@@ -186,6 +186,9 @@ export class EnableSimulator {
 
 	private origin = '';
 
+	/** Bodies POSTed to /_admin/inbox: lets an n8n workflow under test report what it received. */
+	readonly inbox: unknown[] = [];
+
 	constructor(options: SimulatorOptions = {}) {
 		this.store = new RecordStore(
 			{ deals: 120, activity: 300, users: 25, ...options.counts },
@@ -597,6 +600,10 @@ export class EnableSimulator {
 			this.configure({ faults: (json.faults as FaultRule[]) ?? [] });
 			this.firedRevocations.clear();
 			return reply(200, { faults: this.faults });
+		}
+		if (parts[1] === 'inbox') {
+			if (req.method === 'POST') this.inbox.push(json);
+			return reply(200, { inbox: this.inbox });
 		}
 		if (parts[1] === 'tokens' && parts[2] === 'revoke' && req.method === 'POST') {
 			this.revokeAllTokens();

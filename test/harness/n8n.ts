@@ -4,7 +4,7 @@
  * the expirable field is empty (or after a 401/403, or for a credential test), stores the new token,
  * and resolves the generic `authenticate` expressions through the workflow's expression engine.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import {
 	type ICredentialDataDecryptedObject,
 	ICredentialsHelper,
@@ -29,6 +29,7 @@ import {
 
 import { EnableApi } from '../../credentials/EnableApi.credentials';
 import { Enable } from '../../nodes/Enable/Enable.node';
+import { EnableTrigger } from '../../nodes/Enable/EnableTrigger.node';
 import { DEMO_CLIENT, type SimulatorClient } from '../../sandbox/simulator';
 
 export const CREDENTIAL_ID = 'cred-1';
@@ -57,6 +58,7 @@ export class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
 		'test.items': new TestItems(),
 		'n8n-nodes-enable.enable': new Enable(),
+		'n8n-nodes-enable.enableTrigger': new EnableTrigger(),
 	};
 
 	register(name: string, type: INodeType): void {
@@ -291,6 +293,34 @@ export async function inNodeContext<T>(
 	return outcome.value as T;
 }
 
+function makeAdditionalData(helper: TestCredentialsHelper, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: helper,
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('not supported');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		formBaseUrl: 'http://localhost/formBaseUrl',
+		formWaitingBaseUrl: 'http://localhost/formWaitingBaseUrl',
+		formTestBaseUrl: 'http://localhost/formTestBaseUrl',
+		webhookBaseUrl: 'http://localhost/webhookBaseUrl',
+		webhookWaitingBaseUrl: 'http://localhost/webhookWaitingBaseUrl',
+		webhookTestBaseUrl: 'http://localhost/webhookTestBaseUrl',
+		mcpBaseUrl: 'http://localhost/mcpBaseUrl',
+		mcpTestBaseUrl: 'http://localhost/mcpTestBaseUrl',
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not supported');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<RunResult> {
 	const nodeTypes = options.nodeTypes ?? new TestNodeTypes();
 	const nodes: INode[] = [
@@ -332,31 +362,7 @@ async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<
 		updatedAt: new Date(),
 		settings: {},
 	} as never);
-	const additionalData = {
-		credentialsHelper: options.helper,
-		hooks,
-		executeWorkflow: async () => {
-			throw new Error('not supported');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://localhost/rest',
-		instanceBaseUrl: 'http://localhost/',
-		formBaseUrl: 'http://localhost/formBaseUrl',
-		formWaitingBaseUrl: 'http://localhost/formWaitingBaseUrl',
-		formTestBaseUrl: 'http://localhost/formTestBaseUrl',
-		webhookBaseUrl: 'http://localhost/webhookBaseUrl',
-		webhookWaitingBaseUrl: 'http://localhost/webhookWaitingBaseUrl',
-		webhookTestBaseUrl: 'http://localhost/webhookTestBaseUrl',
-		mcpBaseUrl: 'http://localhost/mcpBaseUrl',
-		mcpTestBaseUrl: 'http://localhost/mcpTestBaseUrl',
-		variables: {},
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('not supported');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = makeAdditionalData(options.helper, hooks);
 
 	const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode('Start') ?? undefined });
 	options.onStarted?.({ cancel: () => execution.cancel() });
@@ -375,4 +381,62 @@ async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<
 			itemIndex: error.context?.itemIndex,
 		},
 	};
+}
+
+/**
+ * Polls the Enable Trigger as n8n does, keeping the workflow's static data the way n8n's
+ * database would: saved after the activation poll and after a poll that emits, not after an
+ * empty one. Every poll starts from the saved copy, as after a restart.
+ */
+export class TriggerRunner {
+	/** The static data as n8n would have stored it (JSON, as in its database). */
+	saved = '{}';
+
+	constructor(
+		private readonly helper: TestCredentialsHelper,
+		private readonly parameters: IDataObject,
+	) {}
+
+	private async poll(mode: 'trigger' | 'manual', activation: 'activate' | 'init' | 'manual'): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject }> {
+		const nodeTypes = new TestNodeTypes();
+		const node: INode = {
+			id: 'trigger',
+			name: 'Enable Trigger',
+			type: 'n8n-nodes-enable.enableTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: this.parameters as INode['parameters'],
+			credentials: { enableApi: { id: CREDENTIAL_ID, name: 'Enable account' } },
+		};
+		const workflow = new Workflow({
+			id: 'wf-trigger',
+			nodes: [node],
+			connections: {},
+			active: true,
+			nodeTypes,
+			staticData: JSON.parse(this.saved) as IDataObject,
+		});
+		const context = new PollContext(workflow, node, makeAdditionalData(this.helper), mode, activation);
+		const result = await (nodeTypes.getByName(node.type).poll as (this: unknown) => Promise<INodeExecutionData[][] | null>).call(context);
+		return { items: result ? result[0] : null, staticData: workflow.staticData };
+	}
+
+	/** Activation: the first poll, after which n8n saves the static data. */
+	async activate(): Promise<INodeExecutionData[] | null> {
+		const { items, staticData } = await this.poll('trigger', 'activate');
+		this.saved = JSON.stringify(staticData);
+		return items;
+	}
+
+	/** A scheduled poll: static data is saved only when it emitted. */
+	async tick(): Promise<INodeExecutionData[] | null> {
+		const { items, staticData } = await this.poll('trigger', 'init');
+		if (items) this.saved = JSON.stringify(staticData);
+		return items;
+	}
+
+	/** "Fetch Test Event" in the editor. */
+	async fetchTestEvent(): Promise<INodeExecutionData[] | null> {
+		return (await this.poll('manual', 'manual')).items;
+	}
 }
