@@ -19,15 +19,24 @@ export class HostError extends Error {}
 
 const children = new Set<ChildProcess>();
 
-function stopAll(): void {
+function signalAll(signal: NodeJS.Signals): void {
 	for (const child of children) {
 		try {
-			// Each child leads its own process group: stop it and whatever it started.
-			if (child.pid) process.kill(-child.pid, 'SIGTERM');
+			// Each child leads its own process group: signal it and whatever it started.
+			if (child.pid) process.kill(-child.pid, signal);
 		} catch {
 			// already gone
 		}
 	}
+}
+
+/** SIGTERM every child, wait up to 10 s for them to exit, then SIGKILL what is left. */
+async function stopAllGracefully(): Promise<void> {
+	const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+	signalAll('SIGTERM');
+	const exited = Promise.all(running.map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve()))));
+	await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+	signalAll('SIGKILL');
 	children.clear();
 }
 
@@ -35,11 +44,12 @@ let handlersInstalled = false;
 export function stopChildrenOnExit(): void {
 	if (handlersInstalled) return;
 	handlersInstalled = true;
-	process.on('exit', stopAll);
+	// Last resort on any exit path: nothing may outlive us.
+	process.on('exit', () => signalAll('SIGKILL'));
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.on(signal, () => {
-			stopAll();
-			process.exit(130);
+		process.once(signal, () => {
+			console.log(`\nStopping (${signal})...`);
+			void stopAllGracefully().then(() => process.exit(130));
 		});
 	}
 }
