@@ -23,28 +23,6 @@ export interface SeedCounts {
 	users: number;
 }
 
-/** The attributes each collection can be filtered and sorted by (the simulator's schema). */
-export const COLLECTION_ATTRIBUTES: Record<CollectionName, readonly string[]> = {
-	deals: [
-		'dealType',
-		'startDate',
-		'endDate',
-		'reference',
-		'description',
-		'notes',
-		'latestTransactionDate',
-		'contraEarnings',
-		'modifiedBy',
-		'earningsModified',
-		'postPeriod',
-		'paymentFrequency',
-		'claimPoint',
-		'quarterlyWithInstalment',
-	],
-	activity: ['date', 'action', 'description', 'entityType', 'entityId', 'userName'],
-	users: ['name', 'email', 'username', 'enabled', 'lastLogin'],
-};
-
 /** JSON:API resource type of each collection. */
 export const RESOURCE_TYPES: Record<CollectionName, string> = {
 	deals: 'deals',
@@ -269,3 +247,13 @@ export class RecordStore {
 		};
 	}
 }
+
+/**
+ * The attributes each collection can be filtered and sorted by: exactly those the generator
+ * writes (for deals, the list in shared/ENABLE_API.md), so the schema cannot drift from the data.
+ */
+export const COLLECTION_ATTRIBUTES: Record<CollectionName, readonly string[]> = (() => {
+	const sample = new RecordStore({ deals: 1, activity: 1, users: 1 }, 1);
+	const keys = (collection: CollectionName) => Object.keys(sample.list(collection)[0].attributes);
+	return { deals: keys('deals'), activity: keys('activity'), users: keys('users') };
+})();

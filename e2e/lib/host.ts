@@ -169,6 +169,8 @@ export async function ensureN8n(): Promise<N8nHost> {
 			name: 'n8n-host',
 			private: true,
 			dependencies: { n8n: N8N_VERSION },
+			// n8n 1.x pins xlsx to a tarball on cdn.sheetjs.com, which only the npm registry may replace here.
+			...(needsNode24 ? {} : { overrides: { xlsx: '0.18.5' } }),
 			allowScripts: {
 				sqlite3: true,
 				'isolated-vm': needsNode24,
