@@ -162,9 +162,16 @@ describe('token failures, each with an actionable message and no secret', () => 
 
 	test('a network failure says which host could not be reached', async () => {
 		const { error } = await fetchToken(credentialFor('http://127.0.0.1:1', CLIENT));
-		expect(error?.message).toBe('Could not reach 127.0.0.1:1 (ECONNREFUSED)');
+		expect(error?.message).toBe('Could not reach 127.0.0.1:1 (connection refused)');
+		expect(error?.description).toContain('(ECONNREFUSED)');
 		expect(error?.description).toContain('Base URL');
 		expectNoSecret(error);
+	});
+
+	test('inside a workflow, a network failure still names the host n8n could not reach', async () => {
+		const helper = new TestCredentialsHelper(credentialFor('http://127.0.0.1:1', CLIENT));
+		const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(result.error?.message).toBe('Could not reach 127.0.0.1:1 (connection refused)');
 	});
 
 	test('inside a workflow, the user sees the same message, still without the secret', async () => {

@@ -186,6 +186,10 @@ export async function ensureN8n(): Promise<N8nHost> {
 		env,
 		'about 4 minutes and 2.9 GB',
 	);
+	if (!needsNode24) {
+		// Late 1.x defaults to the isolated-vm expression engine, whose native module needs Node 22+.
+		env = { ...env, N8N_EXPRESSION_ENGINE: 'legacy' };
+	}
 	return { node, n8nBin: path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'), env, version: N8N_VERSION };
 }
 

@@ -132,11 +132,18 @@ export class N8nInstance {
 
 	/** Creates the owner account of a fresh instance and returns its session cookie. */
 	static async signIn(url: string): Promise<string> {
-		const response = await fetch(`${url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ email: 'e2e@example.com', firstName: 'E2E', lastName: 'Tester', password: 'E2e-Password-123' }),
-		});
+		const setup = async () =>
+			await fetch(`${url}/rest/owner/setup`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ email: 'e2e@example.com', firstName: 'E2E', lastName: 'Tester', password: 'E2e-Password-123' }),
+			});
+		let response = await setup();
+		// n8n 1.x reports ready a few seconds before its REST routes exist.
+		for (let tries = 0; response.status === 404 && tries < 60; tries++) {
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			response = await setup();
+		}
 		const cookie = response.headers.get('set-cookie')?.split(';')[0];
 		if (!response.ok || !cookie) throw new Error(`owner setup failed: HTTP ${response.status} ${await response.text()}`);
 		return cookie;

@@ -20,9 +20,12 @@ function relationshipIds(relationships: unknown): IDataObject | undefined {
 
 /** `{ id, ...attributes, relationships? }`: what a Slack message or a sheet row wants. */
 export function simplifyRecord(record: ResourceObject): IDataObject {
-	const attributes = (record.attributes ?? {}) as IDataObject;
-	const simplified: IDataObject = { id: record.id, ...attributes };
-	simplified.id = record.id;
+	const simplified: IDataObject = { id: record.id };
+	const attributes = record.attributes as IDataObject | undefined;
+	for (const name in attributes) {
+		// JSON:API forbids an attribute named id; should one appear, the resource id still wins.
+		if (name !== 'id') simplified[name] = attributes[name];
+	}
 	const relationships = relationshipIds(record.relationships);
 	if (relationships) simplified.relationships = relationships;
 	return simplified;

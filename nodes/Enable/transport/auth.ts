@@ -100,6 +100,27 @@ interface TokenResponse {
 	body: unknown;
 }
 
+const NETWORK_PROBLEMS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'DNS lookup failed',
+	ETIMEDOUT: 'timed out',
+	ESOCKETTIMEDOUT: 'timed out',
+	ECONNRESET: 'connection reset',
+	ECONNABORTED: 'connection aborted',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	EPIPE: 'connection closed',
+};
+
+/**
+ * A network error code in words. The code itself stays out of error messages: n8n replaces any
+ * message containing one with a generic sentence that would hide which host failed.
+ */
+export function networkProblem(code: string | undefined): string {
+	return (code && NETWORK_PROBLEMS[code]) ?? (code && !/^E[A-Z_]+$/.test(code) ? code : 'no response');
+}
+
 function describeNetworkFailure(error: unknown): string {
 	const seen = new Set<unknown>();
 	let current = error as { code?: unknown; cause?: unknown } | undefined;
@@ -142,8 +163,8 @@ export async function requestAccessToken(
 	}
 	if (!response) {
 		throw new EnableCredentialError(
-			`Could not reach ${settings.host} (${networkFailure})`,
-			`n8n could not connect to ${settings.tokenUrl}. Check the credential's Base URL and that this n8n instance can reach that host.`,
+			`Could not reach ${settings.host} (${networkProblem(networkFailure)})`,
+			`n8n could not connect to ${settings.tokenUrl} (${networkFailure}). Check the credential's Base URL and that this n8n instance can reach that host.`,
 		);
 	}
 	return interpretTokenResponse(response, settings);

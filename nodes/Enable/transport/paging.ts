@@ -75,9 +75,9 @@ export async function listRecords(
 		const document = await enableRequest(context, connection, { url, resource, itemIndex });
 		for (const record of document.data as ResourceObject[]) {
 			// Offset-paged APIs can shift a record onto the next page while we read: keep the first.
-			const key = `${record.type}/${record.id}`;
-			if (seenIds.has(key)) continue;
-			seenIds.add(key);
+			// One collection has one resource type, so the id alone identifies a record.
+			if (seenIds.has(record.id)) continue;
+			seenIds.add(record.id);
 			records.push(record);
 			if (query.limit !== undefined && records.length >= query.limit) return records;
 		}

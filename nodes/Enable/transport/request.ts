@@ -17,7 +17,7 @@ import {
 } from 'n8n-workflow';
 
 import type { EnableResource } from '../resources';
-import { EnableCredentialError, normaliseBaseUrl } from './auth';
+import { EnableCredentialError, networkProblem, normaliseBaseUrl } from './auth';
 import { excerpt } from './redact';
 
 export const CREDENTIAL_TYPE = 'enableApi';
@@ -57,9 +57,10 @@ interface Failure {
 	body?: unknown;
 	networkCode?: string;
 	credentialError?: EnableCredentialError;
+	/** n8n's own wording, when nothing more specific could be read from the error. */
+	unexplained?: { message: string; description?: string };
 	cancelled: boolean;
 }
-
 /** One request: which record or page, for which input item. */
 export interface EnableRequest {
 	url: string;
@@ -91,11 +92,20 @@ export async function openConnection(context: EnableContext, itemIndex: number):
 	return { baseUrl, credentials: { id: details?.id ?? '', name: details?.name ?? '', type: CREDENTIAL_TYPE, data } };
 }
 
+const isCancelCode = (code: unknown) => code === 'ERR_CANCELED';
+
+/**
+ * Reads status, headers, body and network code out of what n8n threw. n8n 2.x keeps the axios
+ * error as the NodeApiError's cause; n8n 1.x drops it and leaves only httpCode (a status or a
+ * network code), context.data (the body) and the message, so both shapes are read.
+ */
 function inspectFailure(error: unknown): Failure {
 	const failure: Failure = { cancelled: false };
 	const seen = new Set<unknown>();
-	let current = error as Record<string, unknown> | undefined;
-	while (current && typeof current === 'object' && !seen.has(current)) {
+	const pending: unknown[] = [error];
+	while (pending.length) {
+		const current = pending.shift() as Record<string, unknown> | undefined;
+		if (!current || typeof current !== 'object' || seen.has(current)) continue;
 		seen.add(current);
 		if (current instanceof EnableCredentialError) failure.credentialError = current;
 		const response = current.response as
@@ -108,12 +118,29 @@ function inspectFailure(error: unknown): Failure {
 			failure.body = response.data;
 		}
 		const code = current.code;
-		if (code === 'ERR_CANCELED' || current.name === 'AbortError' || current.name === 'CanceledError') {
+		if (isCancelCode(code) || current.name === 'AbortError' || current.name === 'CanceledError') {
 			failure.cancelled = true;
 		} else if (typeof code === 'string' && /^E[A-Z_]+$/.test(code) && !failure.networkCode) {
 			failure.networkCode = code;
 		}
-		current = current.cause as Record<string, unknown> | undefined;
+		pending.push(current.cause, current.errorResponse);
+	}
+	const top = (error ?? {}) as { httpCode?: unknown; context?: { data?: unknown }; message?: unknown; description?: unknown };
+	if (failure.status === undefined && !failure.networkCode && !failure.credentialError && !failure.cancelled) {
+		const httpCode = typeof top.httpCode === 'string' ? top.httpCode : '';
+		if (/^\d{3}$/.test(httpCode)) {
+			failure.status = Number(httpCode);
+			failure.body = top.context?.data;
+		} else if (isCancelCode(httpCode)) {
+			failure.cancelled = true;
+		} else if (/^E[A-Z_]+$/.test(httpCode)) {
+			failure.networkCode = httpCode;
+		} else if (typeof top.message === 'string' && top.message) {
+			failure.unexplained = {
+				message: top.message,
+				description: typeof top.description === 'string' ? top.description : undefined,
+			};
+		}
 	}
 	return failure;
 }
@@ -134,7 +161,7 @@ function backoff(attempt: number): number {
 
 /** How long to wait before the next attempt, or undefined when the failure is final. */
 function retryDelay(failure: Failure, attempt: number, waitedMs: number): number | undefined {
-	if (failure.cancelled || failure.credentialError) return undefined;
+	if (failure.cancelled || failure.credentialError || failure.unexplained) return undefined;
 	const { status } = failure;
 	let delay: number | undefined;
 	if (status === 429) {
@@ -280,6 +307,10 @@ function describeFailure(
 	const { itemIndex, resource } = request;
 	if (failure.credentialError) return toNodeError(node, failure.credentialError, itemIndex);
 	if (failure.cancelled) return new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
+	if (failure.unexplained) {
+		// e.g. a credential error on n8n 1.x, which keeps its message and description but not its class.
+		return new NodeApiError(node, { unexplained: true } as JsonObject, { ...failure.unexplained, itemIndex });
+	}
 
 	const status = failure.status;
 	const said = enableSaid(failure.body);
@@ -302,8 +333,8 @@ function describeFailure(
 			}
 		})();
 		return make(
-			`Could not reach ${host} (${failure.networkCode ?? 'no response'})${tries}`,
-			"Check the credential's Base URL and that this n8n instance can reach the Enable API, then try again.",
+			`Could not reach ${host} (${networkProblem(failure.networkCode)})${tries}`,
+			`${label} got no answer${failure.networkCode ? ` (${failure.networkCode})` : ''}. Check the credential's Base URL and that this n8n instance can reach the Enable API, then try again.`,
 		);
 	}
 	if (status === 401) {

@@ -1,0 +1,78 @@
+/**
+ * The transport reads failures in both shapes n8n throws them: n8n 2.x keeps the axios error as
+ * the NodeApiError's cause; n8n 1.x keeps only httpCode, context.data, message and description.
+ * These tests feed the 1.x shape straight to the transport (the 2.x shape is what every other
+ * suite exercises through n8n-core 2.x).
+ */
+import type { IExecuteFunctions, INode } from 'n8n-workflow';
+
+import { RESOURCES } from '../nodes/Enable/resources';
+import { type EnableConnection, enableRequest } from '../nodes/Enable/transport/request';
+
+const node: INode = { id: '1', name: 'Enable', type: 'n8n-nodes-enable.enable', typeVersion: 1, position: [0, 0], parameters: {} };
+const connection: EnableConnection = { baseUrl: 'https://api.deal-track.com', credentials: { id: 'c', name: 'c', type: 'enableApi', data: {} } };
+const deal = RESOURCES[0];
+
+/** An error shaped like n8n 1.x's NodeApiError: no cause, the facts in httpCode and context. */
+function n8n1Error(fields: { httpCode: string | null; message: string; description?: string; data?: unknown }) {
+	return Object.assign(new Error(fields.message), {
+		name: 'NodeApiError',
+		cause: undefined,
+		httpCode: fields.httpCode,
+		description: fields.description,
+		context: fields.data === undefined ? {} : { data: fields.data },
+	});
+}
+
+function contextThrowing(...errors: unknown[]) {
+	const calls = { count: 0 };
+	const context = {
+		getNode: () => node,
+		helpers: {
+			httpRequestWithAuthentication: async () => {
+				const error = errors[Math.min(calls.count, errors.length - 1)];
+				calls.count++;
+				if (error === 'ok') return { data: [], links: {} };
+				throw error;
+			},
+		},
+	} as unknown as IExecuteFunctions;
+	return { context, calls };
+}
+
+const list = { url: 'https://api.deal-track.com/v1/deals?page[size]=10', resource: deal, itemIndex: 0 };
+
+test('404 with the JSON:API body in context.data', async () => {
+	const { context } = contextThrowing(
+		n8n1Error({ httpCode: '404', message: 'The resource you are requesting could not be found', data: { errors: [{ title: 'Not Found', detail: 'No deals record with id "Zz9z" exists.' }] } }),
+	);
+	await expect(enableRequest(context, connection, { ...list, recordId: 'Zz9z' })).rejects.toMatchObject({
+		message: 'The deal "Zz9z" was not found in Enable',
+		description: expect.stringContaining('No deals record with id "Zz9z" exists.'),
+	});
+});
+
+test('a network code in httpCode is a network failure, retried when transient', async () => {
+	const { context, calls } = contextThrowing(n8n1Error({ httpCode: 'ECONNRESET', message: 'closed' }), 'ok');
+	await expect(enableRequest(context, connection, list)).resolves.toEqual({ data: [], links: {} });
+	expect(calls.count).toBe(2);
+	const refused = contextThrowing(n8n1Error({ httpCode: 'ECONNREFUSED', message: 'refused' }));
+	await expect(enableRequest(refused.context, connection, list)).rejects.toMatchObject({ message: 'Could not reach api.deal-track.com (connection refused)' });
+	expect(refused.calls.count).toBe(1);
+});
+
+test('429 without its headers is still retried with back-off', async () => {
+	const { context, calls } = contextThrowing(n8n1Error({ httpCode: '429', message: 'too many' }), 'ok');
+	await expect(enableRequest(context, connection, list)).resolves.toBeDefined();
+	expect(calls.count).toBe(2);
+});
+
+test("a credential error keeps its message and description (n8n 1.x drops the class)", async () => {
+	const { context } = contextThrowing(
+		n8n1Error({ httpCode: null, message: 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID', description: 'Check the three values.' }),
+	);
+	await expect(enableRequest(context, connection, list)).rejects.toMatchObject({
+		message: 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
+		description: 'Check the three values.',
+	});
+});
