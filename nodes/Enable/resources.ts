@@ -76,8 +76,3 @@ const RESOURCES_BY_VALUE = new Map(RESOURCES.map((resource) => [resource.value, 
 export function findResource(value: string): EnableResource | undefined {
 	return RESOURCES_BY_VALUE.get(value);
 }
-
-/** The collection reached by a scope, for the credential test (first granted scope wins). */
-export function collectionPathForScope(scope: string): string | undefined {
-	return RESOURCES.find((resource) => resource.scope === scope)?.path;
-}

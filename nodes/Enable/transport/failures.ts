@@ -1,0 +1,275 @@
+/**
+ * Reading and explaining failures: what n8n threw (in its 1.x or 2.x shape), whether and when to
+ * try again, and the message a user sees, which says what to do and never holds a secret.
+ */
+import { type INode, type JsonObject, NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { EnableCredentialError, networkProblem } from './auth';
+import { excerpt } from './redact';
+import type { EnableRequest } from './request';
+
+/** Bounds of the retries of one request. */
+export const RETRY_LIMITS = {
+	maxAttempts: 5,
+	maxTotalWaitMs: 60_000,
+	firstBackoffMs: 1_000,
+};
+
+const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT', 'EAI_AGAIN']);
+
+/** What went wrong with one attempt, read out of whatever n8n threw. */
+export interface Failure {
+	status?: number;
+	retryAfter?: string;
+	body?: unknown;
+	networkCode?: string;
+	credentialError?: EnableCredentialError;
+	/** n8n's own wording, when nothing more specific could be read from the error. */
+	unexplained?: { message: string; description?: string };
+	cancelled: boolean;
+}
+
+const isCancelCode = (code: unknown) => code === 'ERR_CANCELED';
+
+/**
+ * Reads status, headers, body and network code out of what n8n threw. n8n 2.x keeps the axios
+ * error as the NodeApiError's cause; n8n 1.x drops it and leaves only httpCode (a status or a
+ * network code), context.data (the body) and the message, so both shapes are read.
+ */
+export function inspectFailure(error: unknown): Failure {
+	const failure: Failure = { cancelled: false };
+	const seen = new Set<unknown>();
+	const pending: unknown[] = [error];
+	while (pending.length) {
+		const current = pending.shift() as Record<string, unknown> | undefined;
+		if (!current || typeof current !== 'object' || seen.has(current)) continue;
+		seen.add(current);
+		if (current instanceof EnableCredentialError) failure.credentialError = current;
+		const response = current.response as
+			| { status?: unknown; headers?: Record<string, unknown>; data?: unknown }
+			| undefined;
+		if (failure.status === undefined && response && typeof response.status === 'number') {
+			failure.status = response.status;
+			const retryAfter = response.headers?.['retry-after'] ?? response.headers?.['Retry-After'];
+			if (retryAfter !== undefined) failure.retryAfter = String(retryAfter);
+			failure.body = response.data;
+		}
+		const code = current.code;
+		if (isCancelCode(code) || current.name === 'AbortError' || current.name === 'CanceledError') {
+			failure.cancelled = true;
+		} else if (typeof code === 'string' && /^E[A-Z_]+$/.test(code) && !failure.networkCode) {
+			failure.networkCode = code;
+		}
+		pending.push(current.cause, current.errorResponse);
+	}
+	const top = (error ?? {}) as { httpCode?: unknown; context?: { data?: unknown }; message?: unknown; description?: unknown };
+	if (failure.status === undefined && !failure.networkCode && !failure.credentialError && !failure.cancelled) {
+		const httpCode = typeof top.httpCode === 'string' ? top.httpCode : '';
+		if (/^\d{3}$/.test(httpCode)) {
+			failure.status = Number(httpCode);
+			failure.body = top.context?.data;
+		} else if (isCancelCode(httpCode)) {
+			failure.cancelled = true;
+		} else if (/^E[A-Z_]+$/.test(httpCode)) {
+			failure.networkCode = httpCode;
+		} else if (typeof top.message === 'string' && top.message) {
+			failure.unexplained = {
+				message: top.message,
+				description: typeof top.description === 'string' ? top.description : undefined,
+			};
+		}
+	}
+	return failure;
+}
+
+/** Milliseconds to wait from a Retry-After header: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const trimmed = value.trim();
+	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+	const date = Date.parse(trimmed);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function backoff(attempt: number): number {
+	const jitter = 0.8 + Math.random() * 0.4;
+	return Math.round(RETRY_LIMITS.firstBackoffMs * 2 ** (attempt - 1) * jitter);
+}
+
+/** How long to wait before the next attempt, or undefined when the failure is final. */
+export function retryDelay(failure: Failure, attempt: number, waitedMs: number): number | undefined {
+	if (failure.cancelled || failure.credentialError || failure.unexplained) return undefined;
+	const { status } = failure;
+	let delay: number | undefined;
+	if (status === 429) {
+		delay = parseRetryAfter(failure.retryAfter) ?? backoff(attempt);
+	} else if (
+		(status !== undefined && TRANSIENT_STATUSES.has(status)) ||
+		(status === undefined && failure.networkCode && TRANSIENT_NETWORK_CODES.has(failure.networkCode))
+	) {
+		delay = backoff(attempt);
+	} else if (status !== undefined && status >= 500 && attempt === 1) {
+		delay = backoff(attempt);
+	}
+	if (delay === undefined || attempt >= RETRY_LIMITS.maxAttempts) return undefined;
+	if (waitedMs + delay > RETRY_LIMITS.maxTotalWaitMs) return undefined;
+	return delay;
+}
+
+export function requestLabel(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `GET ${parsed.pathname}${parsed.search}`;
+	} catch {
+		return `GET ${url}`;
+	}
+}
+
+/** Enable's JSON:API error objects, if the body has them. */
+function jsonApiErrors(body: unknown): Array<{ title?: string; detail?: string; code?: string; source?: { parameter?: string } }> {
+	let parsed = body;
+	if (typeof parsed === 'string') {
+		try {
+			parsed = JSON.parse(parsed) as unknown;
+		} catch {
+			return [];
+		}
+	}
+	const errors = parsed && typeof parsed === 'object' ? (parsed as { errors?: unknown }).errors : undefined;
+	return Array.isArray(errors) ? (errors as Array<Record<string, never>>) : [];
+}
+
+function enableSaid(body: unknown): string {
+	const errors = jsonApiErrors(body);
+	if (errors.length) {
+		return errors
+			.map((error) => [error.title, error.detail].filter(Boolean).join(': '))
+			.filter(Boolean)
+			.join('; ');
+	}
+	return typeof body === 'string' && body.trim() ? excerpt(body) : '';
+}
+
+function withEnableSaid(description: string, said: string): string {
+	return said ? `${description} Enable said: "${excerpt(said, [], 300)}"` : description;
+}
+
+/** Turns a final failure into the error the user sees. */
+export function describeFailure(
+	node: INode,
+	failure: Failure,
+	request: EnableRequest,
+	attempts: number,
+	waitedMs: number,
+): NodeApiError | NodeOperationError {
+	const { itemIndex, resource } = request;
+	if (failure.credentialError) return toNodeError(node, failure.credentialError, itemIndex);
+	if (failure.cancelled) return new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
+	if (failure.unexplained) {
+		// e.g. a credential error on n8n 1.x, which keeps its message and description but not its class.
+		return new NodeApiError(node, { unexplained: true } as JsonObject, { ...failure.unexplained, itemIndex });
+	}
+
+	const status = failure.status;
+	const said = enableSaid(failure.body);
+	const label = requestLabel(request.url);
+	const tries = attempts > 1 ? ` after ${attempts} attempts over ${Math.round(waitedMs / 1000)} s` : '';
+	const make = (message: string, description: string) =>
+		new NodeApiError(node, (status === undefined ? { network: failure.networkCode ?? 'none' } : { status }) as JsonObject, {
+			message,
+			description,
+			httpCode: status === undefined ? undefined : String(status),
+			itemIndex,
+		});
+
+	if (status === undefined) {
+		const host = (() => {
+			try {
+				return new URL(request.url).host;
+			} catch {
+				return request.url;
+			}
+		})();
+		return make(
+			`Could not reach ${host} (${networkProblem(failure.networkCode)})${tries}`,
+			`${label} got no answer${failure.networkCode ? ` (${failure.networkCode})` : ''}. Check the credential's Base URL and that this n8n instance can reach the Enable API, then try again.`,
+		);
+	}
+	if (status === 401) {
+		return make(
+			'Enable rejected the access token (HTTP 401)',
+			withEnableSaid(
+				`n8n fetched a fresh token and Enable still refused ${label}. If only ${resource.name} requests fail, the credential may lack the ${resource.scope} scope: add it to the credential's Scopes. Otherwise check that your Enable API client is still active.`,
+				said,
+			),
+		);
+	}
+	if (status === 403) {
+		return make(
+			`The Enable credential lacks the ${resource.scope} scope`,
+			withEnableSaid(
+				`Reading ${resource.name} records needs ${resource.scope}. Add it to the credential's Scopes (Enable must have granted it to your client), then run the node again.`,
+				said,
+			),
+		);
+	}
+	if (status === 404 && request.recordId !== undefined) {
+		return make(
+			`The ${resource.name.toLowerCase()} "${request.recordId}" was not found in Enable`,
+			withEnableSaid(
+				`Check the ${resource.name} ID: Enable ids are short, case-sensitive strings such as ${resource.sampleId}.`,
+				said,
+			),
+		);
+	}
+	if (status === 404) {
+		return make(`Enable has no collection at ${label}`, withEnableSaid("Check the credential's Base URL.", said));
+	}
+	if (status === 429) {
+		const retryAfterMs = parseRetryAfter(failure.retryAfter);
+		const when = retryAfterMs !== undefined ? `in ${Math.ceil(retryAfterMs / 1000)} s` : 'in a minute';
+		return make(
+			`Enable is rate-limiting requests (HTTP 429)${tries}`,
+			`Enable asked n8n to slow down. Try again ${when}, or fetch fewer records per run (Limit, filters) or run the workflow less often.`,
+		);
+	}
+	if (status === 400 || status === 422) {
+		const errors = jsonApiErrors(failure.body);
+		const parameter = errors.find((error) => error.source?.parameter)?.source?.parameter ?? '';
+		const hint = parameter.startsWith('filter[')
+			? ` Not every Enable collection supports every filter: check the filter attribute ${parameter.slice(7, -1)}.`
+			: parameter === 'sort'
+				? ' Check the Sort option: use attribute names, with a leading - for descending order.'
+				: '';
+		return make(`Enable rejected the request: ${errors[0]?.title ?? `HTTP ${status}`}`, withEnableSaid(`${label} was refused.${hint}`, said));
+	}
+	if (status >= 500) {
+		return make(
+			`Enable failed to process the request (HTTP ${status})${tries}`,
+			withEnableSaid(`${label} failed on Enable's side. Try again later; if it persists, contact Enable support.`, said),
+		);
+	}
+	return make(`Enable answered HTTP ${status}`, withEnableSaid(`${label} was refused.`, said));
+}
+
+/**
+ * Wraps anything into a NodeApiError/NodeOperationError for this item. A NodeApiError passed to
+ * NodeApiError's constructor is returned unchanged, so only fresh errors are built here.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex ??= itemIndex;
+		return error;
+	}
+	const credentialError = inspectFailure(error).credentialError;
+	if (credentialError) {
+		return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, {
+			message: credentialError.message,
+			description: credentialError.description,
+			itemIndex,
+		});
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(node, message, { itemIndex });
+}
