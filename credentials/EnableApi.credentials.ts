@@ -66,9 +66,9 @@ export class EnableApi implements ICredentialType {
 			name: 'scopes',
 			type: 'multiOptions',
 			options: [
-				{ name: 'Read Deals', value: 'read:deals' },
-				{ name: 'Read Activity', value: 'read:activity' },
-				{ name: 'Read Users', value: 'read:users' },
+				{ name: 'Deals (read:deals)', value: 'read:deals' },
+				{ name: 'Activity Log (read:activity)', value: 'read:activity' },
+				{ name: 'Users (read:users)', value: 'read:users' },
 			],
 			default: ['read:deals'],
 			hint: 'Select only the scopes Enable granted your client: asking for any other one fails with invalid_scope',
