@@ -5,13 +5,14 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 	NodeConnectionTypes,
+	NodeOperationError,
 } from 'n8n-workflow';
 
 import { filtersProperty, simplifyProperty } from './descriptions';
 import { type EnableResource, findResource } from './resources';
 import { simplifyRecord } from './simplify';
 import { listRecords } from './transport/paging';
-import { openConnection, toNodeError } from './transport/request';
+import { openConnection } from './transport/request';
 import { type Detection, detect, mostRecent, type TriggerState } from './triggerState';
 import { validateFilters } from './validation';
 
@@ -83,7 +84,7 @@ export class EnableTrigger implements INodeType {
 		const eventValue = this.getNodeParameter('event') as string;
 		const event = EVENTS.find((candidate) => candidate.value === eventValue);
 		const node = this.getNode();
-		if (!event) throw toNodeError(node, new Error(`Unknown event "${eventValue}"`), 0);
+		if (!event) throw new NodeOperationError(node, `Unknown event "${eventValue}"`);
 		const filters = validateFilters(node, this.getNodeParameter('filters', {}), 0);
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
 

@@ -6,21 +6,8 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { ENABLE_SCOPES } from '../resources';
+import { EnableCredentialError, inspectFailure, networkProblem } from './failures';
 import { excerpt, redact } from './redact';
-
-/**
- * A credential problem found by preAuthentication. n8n wraps whatever this hook throws in a
- * NodeApiError; a plain Error with no status field keeps its message and description intact.
- */
-export class EnableCredentialError extends Error {
-	readonly description: string;
-
-	constructor(message: string, description: string) {
-		super(message);
-		this.name = 'EnableCredentialError';
-		this.description = description;
-	}
-}
 
 export interface CredentialSettings {
 	baseUrl: string;
@@ -100,38 +87,6 @@ interface TokenResponse {
 	body: unknown;
 }
 
-const NETWORK_PROBLEMS: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ENOTFOUND: 'host not found',
-	EAI_AGAIN: 'DNS lookup failed',
-	ETIMEDOUT: 'timed out',
-	ESOCKETTIMEDOUT: 'timed out',
-	ECONNRESET: 'connection reset',
-	ECONNABORTED: 'connection aborted',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	EPIPE: 'connection closed',
-};
-
-/**
- * A network error code in words. The code itself stays out of error messages: n8n replaces any
- * message containing one with a generic sentence that would hide which host failed.
- */
-export function networkProblem(code: string | undefined): string {
-	return (code && NETWORK_PROBLEMS[code]) ?? (code && !/^E[A-Z_]+$/.test(code) ? code : 'no response');
-}
-
-function describeNetworkFailure(error: unknown): string {
-	const seen = new Set<unknown>();
-	let current = error as { code?: unknown; cause?: unknown } | undefined;
-	while (current && typeof current === 'object' && !seen.has(current)) {
-		seen.add(current);
-		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
-		current = current.cause as typeof current;
-	}
-	return 'no response';
-}
-
 /** POSTs the client-credentials form and returns the access token, or throws an actionable error. */
 export async function requestAccessToken(
 	helper: IHttpRequestHelper,
@@ -146,7 +101,7 @@ export async function requestAccessToken(
 	form.set('grant_type', 'client_credentials');
 
 	let response: TokenResponse | undefined;
-	let networkFailure = '';
+	let networkCode: string | undefined;
 	try {
 		response = (await helper.helpers.httpRequest({
 			method: 'POST',
@@ -159,12 +114,12 @@ export async function requestAccessToken(
 		})) as TokenResponse;
 	} catch (error) {
 		// The raw error holds the request body (and so the secret): keep only its code.
-		networkFailure = describeNetworkFailure(error);
+		networkCode = inspectFailure(error).networkCode;
 	}
 	if (!response) {
 		throw new EnableCredentialError(
-			`Could not reach ${settings.host} (${networkProblem(networkFailure)})`,
-			`n8n could not connect to ${settings.tokenUrl} (${networkFailure}). Check the credential's Base URL and that this n8n instance can reach that host.`,
+			`Could not reach ${settings.host} (${networkProblem(networkCode)})`,
+			`n8n could not connect to ${settings.tokenUrl} (${networkCode ?? 'no response'}). Check the credential's Base URL and that this n8n instance can reach that host.`,
 		);
 	}
 	return interpretTokenResponse(response, settings);

@@ -4,9 +4,43 @@
  */
 import { type INode, type JsonObject, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { EnableCredentialError, networkProblem } from './auth';
 import { excerpt } from './redact';
 import type { EnableRequest } from './request';
+
+/**
+ * A credential problem found by preAuthentication. n8n wraps whatever this hook throws in a
+ * NodeApiError; a plain Error with no status field keeps its message and description intact.
+ */
+export class EnableCredentialError extends Error {
+	readonly description: string;
+
+	constructor(message: string, description: string) {
+		super(message);
+		this.name = 'EnableCredentialError';
+		this.description = description;
+	}
+}
+
+const NETWORK_PROBLEMS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'DNS lookup failed',
+	ETIMEDOUT: 'timed out',
+	ESOCKETTIMEDOUT: 'timed out',
+	ECONNRESET: 'connection reset',
+	ECONNABORTED: 'connection aborted',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	EPIPE: 'connection closed',
+};
+
+/**
+ * A network error code in words. The code itself stays out of error messages: n8n replaces any
+ * message containing one with a generic sentence that would hide which host failed.
+ */
+export function networkProblem(code: string | undefined): string {
+	return (code && NETWORK_PROBLEMS[code]) ?? (code && !/^E[A-Z_]+$/.test(code) ? code : 'no response');
+}
 
 /** Bounds of the retries of one request. */
 export const RETRY_LIMITS = {
