@@ -4,12 +4,9 @@
  * `npm run demo -- --ui` (or `npm run dev`) starts the n8n editor with the node, the credential
  * and the example workflows loaded instead, until Ctrl-C.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { CACHE_DIR, ensureN8n, freePort, HostError, stopChildrenOnExit } from './lib/host';
-import { N8nInstance, nodeOutput, PACKAGE_ROOT } from './lib/instance';
+import { loadExamples, N8nInstance, nodeOutput } from './lib/instance';
 
 const UI = process.argv.includes('--ui');
 
@@ -37,23 +34,8 @@ async function main(): Promise<void> {
 	console.log(`Enable API simulator on ${simulator.baseUrl} (250 demo deals, 400 activity entries, 30 users)`);
 	const instance = await N8nInstance.create(host);
 	process.on('exit', () => instance.cleanup());
-	const credential = { id: 'enable-sandbox', name: 'Enable (sandbox)', type: 'enableApi' };
-	await instance.importCredentials([
-		{
-			...credential,
-			data: {
-				baseUrl: simulator.baseUrl,
-				clientId: DEMO_CLIENT.clientId,
-				clientSecret: DEMO_CLIENT.clientSecret,
-				registrationId: DEMO_CLIENT.registrationId,
-				scopes: [...DEMO_CLIENT.scopes],
-			},
-		},
-	]);
-	const examplesDir = path.join(PACKAGE_ROOT, 'examples');
-	for (const file of readdirSync(examplesDir).filter((name) => name.endsWith('.json'))) {
-		await instance.importWorkflow(JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Record<string, unknown>);
-	}
+	await instance.importSandboxCredential(simulator.baseUrl);
+	for (const example of loadExamples()) await instance.importWorkflow(example);
 
 	if (UI) {
 		const port = process.env.N8N_PORT ? Number(process.env.N8N_PORT) : 5678;

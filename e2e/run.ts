@@ -4,36 +4,16 @@
  * Enable credential and the example workflows, runs them with `n8n execute`, and checks the
  * records, the token reuse between executions, and that n8n loads the node and credential types.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { credentialData, DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
-import { type ExecutionRun, N8nInstance, nodeOutput, PACKAGE_ROOT } from './lib/instance';
+import { type ExecutionRun, loadExamples, N8nInstance, nodeOutput, PACKAGE_ROOT, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from './lib/instance';
 
 const COUNTS = { deals: 137, activity: 64, users: 23 };
-const CREDENTIAL = { id: 'enable-sandbox', name: 'Enable (sandbox)' };
 const ENABLE_TYPE = 'n8n-nodes-enable.enable';
 
-type Workflow = {
-	id: string;
-	name: string;
-	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown }>;
-	connections: Record<string, unknown>;
-	[key: string]: unknown;
-};
 
 const results: Array<{ name: string; error?: string }> = [];
 
-function credentialData(simulator: EnableSimulator): Record<string, unknown> {
-	return {
-		baseUrl: simulator.baseUrl,
-		clientId: DEMO_CLIENT.clientId,
-		clientSecret: DEMO_CLIENT.clientSecret,
-		registrationId: DEMO_CLIENT.registrationId,
-		scopes: [...DEMO_CLIENT.scopes],
-	};
-}
 
 async function check(name: string, body: () => Promise<void> | void): Promise<void> {
 	try {
@@ -51,18 +31,14 @@ function assert(condition: unknown, message: string): asserts condition {
 	if (!condition) throw new Error(message);
 }
 
-function loadExamples(): Workflow[] {
-	const dir = path.join(PACKAGE_ROOT, 'examples');
-	return readdirSync(dir)
-		.filter((file) => file.endsWith('.json'))
-		.map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Workflow);
-}
+
+/** The Start node of the e2e's own workflows. */
+const manualTrigger = (id: string) => ({ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
 
 /** A manual trigger followed by a workflow's Enable action nodes, so any example can run headless. */
 function enablePart(example: Workflow): Workflow {
 	const enableNodes = example.nodes.filter((node) => node.type === ENABLE_TYPE);
-	const trigger = { id: `${example.id}-trigger`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
-	const chain = [trigger, ...enableNodes];
+	const chain = [manualTrigger(example.id), ...enableNodes];
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < chain.length - 1; i++) {
 		connections[chain[i].name] = { main: [[{ node: chain[i + 1].name, type: 'main', index: 0 }]] };
@@ -77,7 +53,7 @@ function manualWorkflow(id: string, name: string, parameters: Record<string, unk
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			manualTrigger(id),
 			{ id: `${id}-e`, name: 'Enable', type: ENABLE_TYPE, typeVersion: 1, position: [240, 0], parameters, credentials: { enableApi: CREDENTIAL }, ...extra },
 		],
 		connections: { Start: { main: [[{ node: 'Enable', type: 'main', index: 0 }]] } },
@@ -108,13 +84,7 @@ async function main(): Promise<void> {
 	const deals = () => simulator.store.list('deals').map((record) => record.id);
 	try {
 		await check('n8n imports an Enable credential (encrypted with the instance key)', async () => {
-			await instance.importCredentials([
-				{
-					...CREDENTIAL,
-					type: 'enableApi',
-					data: credentialData(simulator),
-				},
-			]);
+			await instance.importSandboxCredential(simulator.baseUrl);
 		});
 
 		const examples = loadExamples();
@@ -277,7 +247,7 @@ async function main(): Promise<void> {
 						const response = await fetch(`${url}/rest/credentials/test`, {
 							method: 'POST',
 							headers: { 'Content-Type': 'application/json', Cookie: cookie },
-							body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'enableApi', data: { ...credentialData(simulator), clientSecret } } }),
+							body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'enableApi', data: { ...credentialData(simulator.baseUrl), clientSecret } } }),
 						});
 						return ((await response.json()) as { data: { status: string; message: string } }).data;
 					};

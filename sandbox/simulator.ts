@@ -44,6 +44,17 @@ export const DEMO_CLIENT: SimulatorClient = {
 	scopes: [...ALL_SCOPES],
 };
 
+/** The Enable API credential fields a user would save for a simulator client. */
+export function credentialData(baseUrl: string, client: SimulatorClient = DEMO_CLIENT) {
+	return {
+		baseUrl,
+		clientId: client.clientId,
+		clientSecret: client.clientSecret,
+		registrationId: client.registrationId,
+		scopes: [...client.scopes] as string[],
+	};
+}
+
 /** Faults the simulator injects; request numbers count from 1 and are per target (api or token). */
 export type FaultRule =
 	| {

@@ -3,13 +3,32 @@
  * user's community package is (a folder named n8n-nodes-enable under .n8n/nodes/node_modules,
  * holding package.json and dist/ only, so n8n-workflow comes from n8n itself).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { credentialData } from '../../sandbox/simulator';
 import { freePort, type N8nHost, startProcess, stopProcess } from './host';
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The credential the example workflows reference, pointed at the simulator on import. */
+export const SANDBOX_CREDENTIAL = { id: 'enable-sandbox', name: 'Enable (sandbox)' };
+
+export type Workflow = {
+	id: string;
+	name: string;
+	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown }>;
+	connections: Record<string, unknown>;
+	[key: string]: unknown;
+};
+
+export function loadExamples(): Workflow[] {
+	const dir = path.join(PACKAGE_ROOT, 'examples');
+	return readdirSync(dir)
+		.filter((file) => file.endsWith('.json'))
+		.map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Workflow);
+}
 
 export interface CliResult {
 	code: number;
@@ -83,6 +102,11 @@ export class N8nInstance {
 
 	async importWorkflow(workflow: Record<string, unknown>): Promise<void> {
 		await this.importFile('workflow', workflow);
+	}
+
+	/** Imports the sandbox credential for the simulator at `baseUrl`. */
+	async importSandboxCredential(baseUrl: string): Promise<void> {
+		await this.importCredentials([{ ...SANDBOX_CREDENTIAL, type: 'enableApi', data: credentialData(baseUrl) }]);
 	}
 
 	/** `n8n execute --id`: the run JSON printed after the log lines, and whether n8n says it failed. */

@@ -30,7 +30,7 @@ import {
 import { EnableApi } from '../../credentials/EnableApi.credentials';
 import { Enable } from '../../nodes/Enable/Enable.node';
 import { EnableTrigger } from '../../nodes/Enable/EnableTrigger.node';
-import { DEMO_CLIENT, type SimulatorClient } from '../../sandbox/simulator';
+import { credentialData, DEMO_CLIENT, type SimulatorClient } from '../../sandbox/simulator';
 
 export const CREDENTIAL_ID = 'cred-1';
 
@@ -208,14 +208,7 @@ export function credentialFor(
 	client: SimulatorClient = DEMO_CLIENT,
 	overrides: ICredentialDataDecryptedObject = {},
 ): ICredentialDataDecryptedObject {
-	return {
-		baseUrl,
-		clientId: client.clientId,
-		clientSecret: client.clientSecret,
-		registrationId: client.registrationId,
-		scopes: [...client.scopes],
-		...overrides,
-	};
+	return { ...credentialData(baseUrl, client), ...overrides };
 }
 
 export interface RunOptions {
