@@ -8,13 +8,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { ENABLE_SCOPES, RESOURCES } from '../nodes/Enable/resources';
+import { collectionProvenBy, ENABLE_SCOPES, SCOPE_LABELS } from '../nodes/Enable/resources';
 import { requestAccessToken } from '../nodes/Enable/transport/auth';
 
+/** For each scope, the collection Enable documents it for: the credential test reads that one. */
+const SCOPE_TEST_PATHS = Object.fromEntries(ENABLE_SCOPES.map((scope) => [scope, `/v1/${collectionProvenBy(scope).path}`]));
+
 /** `/v1/<collection>` of the first selected scope, as an n8n expression for the credential test. */
-const FIRST_SCOPE_COLLECTION = `={{ (${JSON.stringify(
-	Object.fromEntries(RESOURCES.map((resource) => [resource.scope, `/v1/${resource.path}`])),
-)})[${JSON.stringify(ENABLE_SCOPES)}.filter((scope) => ($credentials.scopes || []).includes(scope))[0]] }}`;
+const FIRST_SCOPE_COLLECTION = `={{ (${JSON.stringify(SCOPE_TEST_PATHS)})[${JSON.stringify(ENABLE_SCOPES)}.filter((scope) => ($credentials.scopes || []).includes(scope))[0]] }}`;
 
 export class EnableApi implements ICredentialType {
 	name = 'enableApi';
@@ -65,14 +66,11 @@ export class EnableApi implements ICredentialType {
 			displayName: 'Scopes',
 			name: 'scopes',
 			type: 'multiOptions',
-			options: [
-				{ name: 'Deals (read:deals)', value: 'read:deals' },
-				{ name: 'Activity Log (read:activity)', value: 'read:activity' },
-				{ name: 'Users (read:users)', value: 'read:users' },
-			],
+			options: ENABLE_SCOPES.map((scope) => ({ name: `${SCOPE_LABELS[scope]} (${scope})`, value: scope })),
 			default: ['read:deals'],
 			hint: 'Select only the scopes Enable granted your client: asking for any other one fails with invalid_scope',
-			description: 'Which parts of Enable the token may read',
+			description:
+				'Which parts of Enable the token may read. Enable publishes these three; for trading partners, schemes, earnings, reports and its other collections it has not said which scope applies, and this node assumes Deals (read:deals).',
 		},
 		{
 			displayName: 'Access Token',

@@ -3,7 +3,55 @@
  * Every collection is a list of JSON:API resource objects kept in insertion order.
  */
 
-export type CollectionName = 'deals' | 'activity' | 'users';
+/** Every top-level collection in Enable's Data structure guide, by its path below /v1/. */
+export const COLLECTION_NAMES = [
+	'trading-partners',
+	'schemes',
+	'deals',
+	'items',
+	'earnings',
+	'turnover',
+	'activity',
+	'attachments',
+	'users',
+	'collaborators',
+	'collection-items',
+	'collections',
+	'granular-earnings',
+] as const;
+
+export type CollectionName = (typeof COLLECTION_NAMES)[number];
+
+export type Scope = 'read:deals' | 'read:activity' | 'read:users';
+
+/**
+ * The simulator's one description of the collections: JSON:API type, the scope it demands, and
+ * each relationship with the collection it points to. The node keeps its own table; a test holds
+ * the two against each other.
+ */
+export const SIM_COLLECTIONS: Record<CollectionName, { type: string; scope: Scope; relationships: Record<string, CollectionName> }> = {
+	'trading-partners': { type: 'trading-partners', scope: 'read:deals', relationships: {} },
+	schemes: { type: 'schemes', scope: 'read:deals', relationships: { tradingPartner: 'trading-partners' } },
+	deals: { type: 'deals', scope: 'read:deals', relationships: { tradingPartner: 'trading-partners', owner: 'users', scheme: 'schemes' } },
+	items: { type: 'items', scope: 'read:deals', relationships: {} },
+	earnings: { type: 'earnings', scope: 'read:deals', relationships: { deal: 'deals', tradingPartner: 'trading-partners' } },
+	turnover: { type: 'turnover', scope: 'read:deals', relationships: { tradingPartner: 'trading-partners', item: 'items', deal: 'deals' } },
+	activity: { type: 'activity', scope: 'read:activity', relationships: { user: 'users' } },
+	attachments: { type: 'attachments', scope: 'read:deals', relationships: { deal: 'deals', uploadedBy: 'users' } },
+	users: { type: 'users', scope: 'read:users', relationships: {} },
+	collaborators: { type: 'collaborators', scope: 'read:deals', relationships: { deal: 'deals', user: 'users' } },
+	'collection-items': { type: 'collection-items', scope: 'read:deals', relationships: { collection: 'collections', item: 'items' } },
+	collections: { type: 'collections', scope: 'read:deals', relationships: {} },
+	'granular-earnings': {
+		type: 'granular-earnings',
+		scope: 'read:deals',
+		relationships: { deal: 'deals', earning: 'earnings', item: 'items', tradingPartner: 'trading-partners' },
+	},
+};
+
+export function isCollectionName(name: string): name is CollectionName {
+	return (COLLECTION_NAMES as readonly string[]).includes(name);
+}
 
 export interface RelationshipLinkage {
 	data: { type: string; id: string } | Array<{ type: string; id: string }> | null;
@@ -17,18 +65,27 @@ export interface ResourceObject {
 	links?: { self: string };
 }
 
-export interface SeedCounts {
-	deals: number;
-	activity: number;
-	users: number;
-}
+export type SeedCounts = Record<CollectionName, number>;
+
+/** Records per collection unless a test asks otherwise (trading partners and schemes are fixed lists). */
+export const DEFAULT_COUNTS: SeedCounts = {
+	'trading-partners': 6,
+	schemes: 6,
+	deals: 120,
+	items: 40,
+	earnings: 200,
+	turnover: 150,
+	activity: 300,
+	attachments: 30,
+	users: 25,
+	collaborators: 20,
+	'collection-items': 30,
+	collections: 5,
+	'granular-earnings': 200,
+};
 
 /** JSON:API resource type of each collection. */
-export const RESOURCE_TYPES: Record<CollectionName, string> = {
-	deals: 'deals',
-	activity: 'activity',
-	users: 'users',
-};
+export const RESOURCE_TYPES = Object.fromEntries(COLLECTION_NAMES.map((name) => [name, SIM_COLLECTIONS[name].type])) as Record<CollectionName, string>;
 
 /** mulberry32: a tiny seedable PRNG, so the same seed always yields the same data. */
 export function createRandom(seed: number): () => number {
@@ -62,6 +119,10 @@ const PEOPLE = [
 ];
 const ACTIONS = ['Created', 'Updated', 'Approved', 'Claimed', 'Deleted', 'Exported'];
 const PARTNERS = ['Acme Foods', 'Northwind', 'Globex', 'Initech', 'Umbrella Supplies', 'Stark Retail'];
+const PARTNER_COUNTRIES = ['GB', 'US', 'DE', 'FR', 'NL', 'IE'];
+const PRODUCTS = ['Cola 330ml', 'Orange Juice 1l', 'Sparkling Water 500ml', 'Crisps Salted', 'Oat Biscuits', 'Dark Chocolate 100g', 'Coffee Beans 1kg', 'Green Tea 50 bags'];
+const CATEGORIES = ['Beverages', 'Snacks', 'Hot Drinks', 'Confectionery'];
+const ROLES = ['Approver', 'Reviewer', 'Viewer', 'Negotiator'];
 
 function pad(value: number, width = 2): string {
 	return String(value).padStart(width, '0');
@@ -77,37 +138,61 @@ function enableTimestamp(date: Date, random: () => number): string {
 	return `${isoDate(date)}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${fraction}+01:00`;
 }
 
+type Generated = { attributes: Record<string, unknown>; relationships?: Record<string, RelationshipLinkage> };
+
+const one = (type: string, id: string | undefined): RelationshipLinkage => ({ data: id ? { type, id } : null });
+
 /** Generates collections of seeded records and allocates short opaque ids. */
 export class RecordStore {
 	private readonly random: () => number;
 
 	private readonly usedIds = new Set<string>();
 
-	private readonly collections: Record<CollectionName, ResourceObject[]> = {
-		deals: [],
-		activity: [],
-		users: [],
-	};
+	private readonly collections = Object.fromEntries(COLLECTION_NAMES.map((name) => [name, []])) as unknown as Record<CollectionName, ResourceObject[]>;
 
-	private readonly indexes: Record<CollectionName, Map<string, ResourceObject>> = {
-		deals: new Map(),
-		activity: new Map(),
-		users: new Map(),
-	};
+	private readonly indexes = Object.fromEntries(COLLECTION_NAMES.map((name) => [name, new Map()])) as unknown as Record<
+		CollectionName,
+		Map<string, ResourceObject>
+	>;
 
 	private sequence = 0;
 
-	constructor(counts: SeedCounts, seed = 20190214) {
+	private readonly generators: Record<CollectionName, () => Generated> = {
+		'trading-partners': () => this.makeTradingPartner(),
+		schemes: () => this.makeScheme(),
+		deals: () => this.makeDeal(),
+		items: () => this.makeItem(),
+		earnings: () => this.makeEarning(),
+		turnover: () => this.makeTurnover(),
+		activity: () => this.makeActivity(),
+		attachments: () => this.makeAttachment(),
+		users: () => ({ attributes: this.makeUserAttributes() }),
+		collaborators: () => this.makeCollaborator(),
+		'collection-items': () => this.makeCollectionItem(),
+		collections: () => this.makeCollection(),
+		'granular-earnings': () => this.makeGranularEarning(),
+	};
+
+	constructor(counts: Partial<SeedCounts> = {}, seed = 20190214) {
 		this.random = createRandom(seed);
-		for (let i = 0; i < counts.users; i++) this.add('users', this.makeUserAttributes());
-		for (let i = 0; i < counts.deals; i++) {
-			const { attributes, relationships } = this.makeDeal();
-			this.add('deals', attributes, relationships);
-		}
-		for (let i = 0; i < counts.activity; i++) {
-			const { attributes, relationships } = this.makeActivity();
-			this.add('activity', attributes, relationships);
-		}
+		const wanted = { ...DEFAULT_COUNTS, ...counts };
+		// Users, deals and activity first, in this order, so their seeded data stays what it always was.
+		const order: CollectionName[] = [
+			'users',
+			'deals',
+			'activity',
+			'trading-partners',
+			'schemes',
+			'items',
+			'collections',
+			'collection-items',
+			'earnings',
+			'turnover',
+			'granular-earnings',
+			'attachments',
+			'collaborators',
+		];
+		for (const name of order) for (let i = 0; i < wanted[name]; i++) this.add(name);
 	}
 
 	list(collection: CollectionName): readonly ResourceObject[] {
@@ -124,15 +209,10 @@ export class RecordStore {
 		attributes: Record<string, unknown> = {},
 		relationships?: Record<string, RelationshipLinkage>,
 	): ResourceObject {
-		const generated =
-			collection === 'deals'
-				? this.makeDeal()
-				: collection === 'activity'
-					? this.makeActivity()
-					: { attributes: this.makeUserAttributes(), relationships: undefined };
+		const generated = this.generators[collection]();
 		const record: ResourceObject = {
 			type: RESOURCE_TYPES[collection],
-			id: this.newId(),
+			id: this.newId(collection),
 			attributes: { ...generated.attributes, ...attributes },
 		};
 		const links = relationships ?? generated.relationships;
@@ -161,7 +241,18 @@ export class RecordStore {
 		return values[Math.floor(this.random() * values.length)];
 	}
 
-	private newId(): string {
+	private newId(collection: CollectionName): string {
+		// Trading partners and schemes have the readable codes the deals refer to: TP01, SC01, ...
+		const fixedPrefix = collection === 'trading-partners' ? 'TP' : collection === 'schemes' ? 'SC' : undefined;
+		if (fixedPrefix) {
+			for (let n = this.collections[collection].length + 1; ; n++) {
+				const id = `${fixedPrefix}${pad(n)}`;
+				if (!this.usedIds.has(id)) {
+					this.usedIds.add(id);
+					return id;
+				}
+			}
+		}
 		// 4 characters while there is room, then longer: short, opaque, never numeric-looking.
 		for (;;) {
 			const length = this.usedIds.size < 100_000 ? 4 : 6;
@@ -180,12 +271,16 @@ export class RecordStore {
 		return new Date(start + Math.floor(this.random() * 6 * 365) * 86_400_000 + this.sequence * 1000);
 	}
 
-	private someUserId(): string | undefined {
-		const users = this.collections.users;
-		return users.length ? users[Math.floor(this.random() * users.length)].id : undefined;
+	private someId(collection: CollectionName): string | undefined {
+		const records = this.collections[collection];
+		return records.length ? records[Math.floor(this.random() * records.length)].id : undefined;
 	}
 
-	private makeDeal(): { attributes: Record<string, unknown>; relationships: Record<string, RelationshipLinkage> } {
+	private someUserId(): string | undefined {
+		return this.someId('users');
+	}
+
+	private makeDeal(): Generated {
 		const start = this.someDate();
 		const end = new Date(start.getTime() + (90 + Math.floor(this.random() * 640)) * 86_400_000);
 		const partner = this.pick(PARTNERS);
@@ -209,13 +304,16 @@ export class RecordStore {
 				quarterlyWithInstalment: this.random() < 0.25,
 			},
 			relationships: {
-				tradingPartner: { data: { type: 'trading-partners', id: `TP${pad(partnerIndex + 1)}` } },
-				owner: { data: owner ? { type: 'users', id: owner } : null },
+				tradingPartner: one('trading-partners', `TP${pad(partnerIndex + 1)}`),
+				owner: one('users', owner),
+				// Each trading partner has one scheme, with the same number: no random draw, so the
+				// deals' seeded attributes are what they were before schemes existed.
+				scheme: one('schemes', `SC${pad(partnerIndex + 1)}`),
 			},
 		};
 	}
 
-	private makeActivity(): { attributes: Record<string, unknown>; relationships: Record<string, RelationshipLinkage> } {
+	private makeActivity(): Generated {
 		const deals = this.collections.deals;
 		const entity = deals.length ? deals[Math.floor(this.random() * deals.length)] : undefined;
 		const userId = this.someUserId();
@@ -231,7 +329,7 @@ export class RecordStore {
 				entityId: entity?.id ?? null,
 				userName: user ? String(user.attributes.name) : 'System',
 			},
-			relationships: { user: { data: userId ? { type: 'users', id: userId } : null } },
+			relationships: { user: one('users', userId) },
 		};
 	}
 
@@ -246,6 +344,181 @@ export class RecordStore {
 			lastLogin: this.someDate().toISOString(),
 		};
 	}
+
+	private makeTradingPartner(): Generated {
+		const index = this.collections['trading-partners'].length;
+		const name = PARTNERS[index % PARTNERS.length] + (index >= PARTNERS.length ? ` ${Math.floor(index / PARTNERS.length) + 1}` : '');
+		return {
+			attributes: {
+				name,
+				code: name.toUpperCase().replace(/[^A-Z0-9]+/g, '').slice(0, 8),
+				accountNumber: `AC${pad(40000 + index * 17, 6)}`,
+				country: PARTNER_COUNTRIES[index % PARTNER_COUNTRIES.length],
+				currency: index % 3 === 1 ? 'USD' : index % 3 === 2 ? 'EUR' : 'GBP',
+				active: index % 5 !== 4,
+			},
+		};
+	}
+
+	private makeScheme(): Generated {
+		const index = this.collections.schemes.length;
+		const partner = PARTNERS[index % PARTNERS.length];
+		const start = this.someDate();
+		return {
+			attributes: {
+				name: `${partner} rebate scheme`,
+				reference: `SCH-${pad(index + 1, 4)}`,
+				description: `Rebates agreed with ${partner}`,
+				startDate: isoDate(start),
+				endDate: isoDate(new Date(start.getTime() + 365 * 86_400_000)),
+				status: this.pick(['Active', 'Active', 'Draft', 'Closed']),
+			},
+			relationships: { tradingPartner: one('trading-partners', `TP${pad((index % PARTNERS.length) + 1)}`) },
+		};
+	}
+
+	private makeItem(): Generated {
+		const index = this.collections.items.length;
+		return {
+			attributes: {
+				code: `SKU-${pad(10001 + index, 5)}`,
+				name: `${PRODUCTS[index % PRODUCTS.length]}${index >= PRODUCTS.length ? ` (pack ${Math.floor(index / PRODUCTS.length) + 1})` : ''}`,
+				category: this.pick(CATEGORIES),
+				unitOfMeasure: this.pick(['EA', 'CS', 'KG']),
+				active: this.random() < 0.9,
+			},
+		};
+	}
+
+	private money(max: number): number {
+		return Math.round(this.random() * max * 100) / 100;
+	}
+
+	/** A deal and its trading partner, for records that belong to a deal. */
+	private someDeal(): { dealId?: string; partnerId?: string } {
+		const dealId = this.someId('deals');
+		const deal = dealId ? this.get('deals', dealId) : undefined;
+		const partner = deal?.relationships?.tradingPartner?.data as { id: string } | null | undefined;
+		return { dealId, partnerId: partner?.id };
+	}
+
+	private makeEarning(): Generated {
+		const { dealId, partnerId } = this.someDeal();
+		const year = 2023 + Math.floor(this.random() * 3);
+		const quarter = 1 + Math.floor(this.random() * 4);
+		const periodStart = new Date(Date.UTC(year, (quarter - 1) * 3, 1));
+		const periodEnd = new Date(Date.UTC(year, quarter * 3, 0));
+		return {
+			attributes: {
+				period: `${year}-Q${quarter}`,
+				periodStart: isoDate(periodStart),
+				periodEnd: isoDate(periodEnd),
+				amount: this.money(50_000),
+				currency: 'GBP',
+				status: this.pick(['Accrued', 'Claimed', 'Paid']),
+				calculatedAt: enableTimestamp(periodEnd, this.random),
+			},
+			relationships: { deal: one('deals', dealId), tradingPartner: one('trading-partners', partnerId) },
+		};
+	}
+
+	private makeTurnover(): Generated {
+		const { dealId, partnerId } = this.someDeal();
+		const quantity = 1 + Math.floor(this.random() * 500);
+		return {
+			attributes: {
+				transactionDate: isoDate(this.someDate()),
+				invoiceNumber: `INV-${pad(500000 + this.sequence, 7)}`,
+				quantity,
+				amount: Math.round(quantity * (0.5 + this.random() * 20) * 100) / 100,
+				currency: 'GBP',
+			},
+			relationships: { tradingPartner: one('trading-partners', partnerId), item: one('items', this.someId('items')), deal: one('deals', dealId) },
+		};
+	}
+
+	private makeGranularEarning(): Generated {
+		const earningId = this.someId('earnings');
+		const earning = earningId ? this.get('earnings', earningId) : undefined;
+		const dealId = (earning?.relationships?.deal?.data as { id: string } | null | undefined)?.id;
+		const partnerId = (earning?.relationships?.tradingPartner?.data as { id: string } | null | undefined)?.id;
+		const quantity = 1 + Math.floor(this.random() * 200);
+		const turnover = Math.round(quantity * (0.5 + this.random() * 20) * 100) / 100;
+		return {
+			attributes: {
+				transactionDate: isoDate(this.someDate()),
+				invoiceNumber: `INV-${pad(700000 + this.sequence, 7)}`,
+				quantity,
+				turnover,
+				amount: Math.round(turnover * 0.05 * 100) / 100,
+				currency: 'GBP',
+			},
+			relationships: {
+				deal: one('deals', dealId),
+				earning: one('earnings', earningId),
+				item: one('items', this.someId('items')),
+				tradingPartner: one('trading-partners', partnerId),
+			},
+		};
+	}
+
+	private makeAttachment(): Generated {
+		const kind = this.pick([
+			['pdf', 'application/pdf'],
+			['xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+			['png', 'image/png'],
+		] as const);
+		return {
+			attributes: {
+				fileName: `${this.pick(['contract', 'price-list', 'claim', 'signed-terms'])}-${pad(this.sequence, 4)}.${kind[0]}`,
+				contentType: kind[1],
+				size: 2048 + Math.floor(this.random() * 900_000),
+				description: this.pick(['Signed agreement', 'Price list', 'Claim evidence', '']),
+				uploadedAt: enableTimestamp(this.someDate(), this.random),
+			},
+			relationships: { deal: one('deals', this.someId('deals')), uploadedBy: one('users', this.someUserId()) },
+		};
+	}
+
+	private makeCollaborator(): Generated {
+		const name = this.pick(PEOPLE);
+		return {
+			attributes: {
+				name,
+				email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@partner.example.com`,
+				role: this.pick(ROLES),
+				company: this.pick(PARTNERS),
+				addedAt: enableTimestamp(this.someDate(), this.random),
+			},
+			relationships: { deal: one('deals', this.someId('deals')), user: one('users', this.random() < 0.5 ? this.someUserId() : undefined) },
+		};
+	}
+
+	private makeCollection(): Generated {
+		const index = this.collections.collections.length;
+		const category = CATEGORIES[index % CATEGORIES.length];
+		return {
+			attributes: {
+				name: `${category} range${index >= CATEGORIES.length ? ` ${Math.floor(index / CATEGORIES.length) + 1}` : ''}`,
+				description: `Items in the ${category.toLowerCase()} range`,
+				category,
+				createdAt: enableTimestamp(this.someDate(), this.random),
+			},
+		};
+	}
+
+	private makeCollectionItem(): Generated {
+		const itemId = this.someId('items');
+		const item = itemId ? this.get('items', itemId) : undefined;
+		return {
+			attributes: {
+				value: item ? String(item.attributes.code) : '',
+				description: item ? String(item.attributes.name) : '',
+				addedAt: enableTimestamp(this.someDate(), this.random),
+			},
+			relationships: { collection: one('collections', this.someId('collections')), item: one('items', itemId) },
+		};
+	}
 }
 
 /**
@@ -253,7 +526,9 @@ export class RecordStore {
  * writes (for deals, the list in shared/ENABLE_API.md), so the schema cannot drift from the data.
  */
 export const COLLECTION_ATTRIBUTES: Record<CollectionName, readonly string[]> = (() => {
-	const sample = new RecordStore({ deals: 1, activity: 1, users: 1 }, 1);
-	const keys = (collection: CollectionName) => Object.keys(sample.list(collection)[0].attributes);
-	return { deals: keys('deals'), activity: keys('activity'), users: keys('users') };
+	const sample = new RecordStore(Object.fromEntries(COLLECTION_NAMES.map((name) => [name, 1])) as SeedCounts, 1);
+	return Object.fromEntries(COLLECTION_NAMES.map((name) => [name, Object.keys(sample.list(name)[0].attributes)])) as unknown as Record<
+		CollectionName,
+		readonly string[]
+	>;
 })();

@@ -12,21 +12,25 @@ import type { AddressInfo } from 'node:net';
 
 import {
 	COLLECTION_ATTRIBUTES,
+	COLLECTION_NAMES,
 	type CollectionName,
+	isCollectionName,
 	RecordStore,
 	type ResourceObject,
+	type Scope,
 	type SeedCounts,
+	SIM_COLLECTIONS,
 } from './data';
+import { type ReportJobOptions, ReportJobs } from './reports';
 
-export type Scope = 'read:deals' | 'read:activity' | 'read:users';
+export type { Scope } from './data';
 
 export const ALL_SCOPES: readonly Scope[] = ['read:deals', 'read:activity', 'read:users'];
 
-export const COLLECTION_SCOPES: Record<CollectionName, Scope> = {
-	deals: 'read:deals',
-	activity: 'read:activity',
-	users: 'read:users',
-};
+export const COLLECTION_SCOPES = Object.fromEntries(COLLECTION_NAMES.map((name) => [name, SIM_COLLECTIONS[name].scope])) as Record<
+	CollectionName,
+	Scope
+>;
 
 export interface SimulatorClient {
 	clientId: string;
@@ -89,11 +93,19 @@ export interface SimulatorOptions {
 	includeTotals?: boolean;
 	/** Status for a token lacking the collection's scope: 403 by default, 401 as the other variant. */
 	missingScopeStatus?: 401 | 403;
+	/** A page[size] above maxPageSize is capped silently (default) or refused with 400, as JSON:API allows both. */
+	oversizedPage?: 'cap' | 'refuse';
+	/** Whether `include=` is honoured (default) or refused with 400 on every collection. */
+	includeSupported?: boolean;
+	/** How the asynchronous deal-earnings report behaves. */
+	report?: ReportJobOptions;
 	faults?: FaultRule[];
 }
 
 export interface RequestLogEntry {
 	seq: number;
+	/** When the request arrived (epoch ms). */
+	at: number;
 	method: string;
 	path: string;
 	query: Record<string, string>;
@@ -114,6 +126,8 @@ export interface SimulatorStats {
 	pageRequests: Record<string, number>;
 	/** Successful single-record requests by collection path. */
 	recordRequests: Record<string, number>;
+	/** Report requests by kind: `start`, `poll`, `result`, `dimensions`. */
+	reportRequests: Record<string, number>;
 	statusCounts: Record<string, number>;
 	faultsFired: Array<{ kind: string; request: number }>;
 }
@@ -155,6 +169,7 @@ function emptyStats(): SimulatorStats {
 		apiRequests: 0,
 		pageRequests: {},
 		recordRequests: {},
+		reportRequests: {},
 		statusCounts: {},
 		faultsFired: [],
 	};
@@ -187,7 +202,9 @@ export class EnableSimulator {
 
 	private readonly tokens = new Map<string, IssuedToken>();
 
-	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host'>>;
+	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host' | 'report'>>;
+
+	readonly reports: ReportJobs;
 
 	private faults: FaultRule[];
 
@@ -201,10 +218,8 @@ export class EnableSimulator {
 	readonly inbox: unknown[] = [];
 
 	constructor(options: SimulatorOptions = {}) {
-		this.store = new RecordStore(
-			{ deals: 120, activity: 300, users: 25, ...options.counts },
-			options.seed,
-		);
+		this.store = new RecordStore(options.counts, options.seed);
+		this.reports = new ReportJobs(this.store, options.report);
 		this.options = {
 			clients: options.clients ?? [DEMO_CLIENT],
 			tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
@@ -213,6 +228,8 @@ export class EnableSimulator {
 			absoluteLinks: options.absoluteLinks ?? false,
 			includeTotals: options.includeTotals ?? true,
 			missingScopeStatus: options.missingScopeStatus ?? 403,
+			oversizedPage: options.oversizedPage ?? 'cap',
+			includeSupported: options.includeSupported ?? true,
 		};
 		this.faults = [...(options.faults ?? [])];
 		this.server = http.createServer((req, res) => {
@@ -246,7 +263,8 @@ export class EnableSimulator {
 
 	/** Changes paging/link options between calls (e.g. relative then absolute links). */
 	configure(changes: Partial<SimulatorOptions>): void {
-		const { faults, ...rest } = changes;
+		const { faults, report, ...rest } = changes;
+		if (report) this.reports.configure(report);
 		Object.assign(this.options, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
 		if (faults) this.faults = [...faults];
 	}
@@ -293,6 +311,7 @@ export class EnableSimulator {
 		const url = new URL(req.url ?? '/', 'http://simulator.local');
 		const entry: RequestLogEntry = {
 			seq: this.requestLog.length + 1,
+			at: Date.now(),
 			method: req.method ?? 'GET',
 			path: url.pathname,
 			query: Object.fromEntries(url.searchParams),
@@ -446,13 +465,13 @@ export class EnableSimulator {
 		const requestNumber = ++this.counters.apiRequests;
 		if (await this.applyFaults('api', requestNumber, res, entry)) return;
 
-		const [, , collectionName, id, ...rest] = url.pathname.split('/');
-		if (!(collectionName in COLLECTION_ATTRIBUTES) || rest.length) {
-			return this.send(res, 404, { errors: [this.error(404, 'not_found', 'Not Found', `The collection ${url.pathname} does not exist.`)] });
-		}
-		const collection = collectionName as CollectionName;
 		if (req.method !== 'GET') {
 			return this.send(res, 405, { errors: [this.error(405, 'method_not_allowed', 'Method Not Allowed', 'The Enable API is read-only.')] });
+		}
+		const [, , collectionName, id, ...rest] = url.pathname.split('/');
+		const isReport = collectionName === 'reports' || collectionName === 'dimensions';
+		if (!isReport && (!isCollectionName(collectionName) || rest.length)) {
+			return this.send(res, 404, { errors: [this.error(404, 'not_found', 'Not Found', `The collection ${url.pathname} does not exist.`)] });
 		}
 
 		const authorization = req.headers.authorization ?? '';
@@ -465,7 +484,8 @@ export class EnableSimulator {
 				{ 'WWW-Authenticate': 'Bearer error="invalid_token"' },
 			);
 		}
-		const scope = COLLECTION_SCOPES[collection];
+		// Reports and dimensions are deal data: the simulator, like the node, assumes read:deals.
+		const scope = isReport ? 'read:deals' : COLLECTION_SCOPES[collectionName as CollectionName];
 		if (!token.scopes.has(scope)) {
 			const status = this.options.missingScopeStatus;
 			return this.send(
@@ -475,6 +495,19 @@ export class EnableSimulator {
 				{ 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
 			);
 		}
+		if (isReport) {
+			const answer = this.reports.handle(url, (path) => this.link(path));
+			if (answer.counter) increment(this.counters.reportRequests, answer.counter);
+			if (answer.location) {
+				res.writeHead(answer.status, { Location: answer.location });
+				res.end();
+				return;
+			}
+			return this.send(res, answer.status, answer.body);
+		}
+		const collection = collectionName as CollectionName;
+		const include = this.parseInclude(url, collection);
+		if ('error' in include) return this.send(res, 400, { errors: [include.error] });
 
 		if (id !== undefined && id !== '') {
 			const record = this.store.get(collection, decodeURIComponent(id));
@@ -484,12 +517,60 @@ export class EnableSimulator {
 				});
 			}
 			increment(this.counters.recordRequests, `/v1/${collection}`);
-			return this.send(res, 200, { data: this.present(record, collection), links: { self: this.link(`/v1/${collection}/${record.id}`) } });
+			const document: Record<string, unknown> = { data: this.present(record, collection), links: { self: this.link(`/v1/${collection}/${record.id}`) } };
+			if (include.paths.length) document.included = this.included([record], collection, include.paths);
+			return this.send(res, 200, document);
 		}
-		this.sendList(res, url, collection);
+		this.sendList(res, url, collection, include.paths);
 	}
 
-	private sendList(res: http.ServerResponse, url: URL, collection: CollectionName): void {
+	/** `include=a,b.c`: each path must follow relationships of the collection (JSON:API refuses others with 400). */
+	private parseInclude(url: URL, collection: CollectionName): { paths: string[][] } | { error: JsonApiError } {
+		const raw = url.searchParams.get('include');
+		if (raw === null || raw === '') return { paths: [] };
+		if (!this.options.includeSupported) {
+			return { error: this.error(400, 'include_not_supported', 'Include not supported', `The ${collection} endpoint does not support include.`, 'include') };
+		}
+		const paths = raw.split(',').map((path) => path.split('.'));
+		for (const path of paths) {
+			let current: CollectionName = collection;
+			for (const name of path) {
+				const target: CollectionName | undefined = SIM_COLLECTIONS[current].relationships[name];
+				if (!target) {
+					return {
+						error: this.error(400, 'invalid_include', 'Invalid include', `"${name}" is not a relationship of ${current}.`, 'include'),
+					};
+				}
+				current = target;
+			}
+		}
+		return { paths };
+	}
+
+	/** The compound document's `included`: every record the paths reach from `records`, once each. */
+	private included(records: readonly ResourceObject[], collection: CollectionName, paths: string[][]): ResourceObject[] {
+		const found = new Map<string, ResourceObject>();
+		for (const path of paths) {
+			let level: Array<[ResourceObject, CollectionName]> = records.map((record) => [record, collection]);
+			for (const name of path) {
+				const nextLevel: Array<[ResourceObject, CollectionName]> = [];
+				for (const [record, from] of level) {
+					const target = SIM_COLLECTIONS[from].relationships[name];
+					const data = record.relationships?.[name]?.data;
+					for (const linkage of Array.isArray(data) ? data : data ? [data] : []) {
+						const related = this.store.get(target, linkage.id);
+						if (!related) continue;
+						found.set(`${related.type}/${related.id}`, this.present(related, target));
+						nextLevel.push([related, target]);
+					}
+				}
+				level = nextLevel;
+			}
+		}
+		return [...found.values()];
+	}
+
+	private sendList(res: http.ServerResponse, url: URL, collection: CollectionName, includePaths: string[][] = []): void {
 		const attributes = COLLECTION_ATTRIBUTES[collection];
 		const params = url.searchParams;
 		const filters: Array<[string, string]> = [];
@@ -519,6 +600,11 @@ export class EnableSimulator {
 		if (sizeParam !== null) {
 			size = Number(sizeParam);
 			if (!Number.isInteger(size) || size < 1) {
+				return this.send(res, 400, {
+					errors: [this.error(400, 'invalid_page_size', 'Invalid page size', `page[size] must be a whole number from 1 to ${this.options.maxPageSize}.`, 'page[size]')],
+				});
+			}
+			if (size > this.options.maxPageSize && this.options.oversizedPage === 'refuse') {
 				return this.send(res, 400, {
 					errors: [this.error(400, 'invalid_page_size', 'Invalid page size', `page[size] must be a whole number from 1 to ${this.options.maxPageSize}.`, 'page[size]')],
 				});
@@ -563,6 +649,7 @@ export class EnableSimulator {
 		const document: Record<string, unknown> = {
 			jsonapi: { version: '1.0' },
 			data: page.map((record) => this.present(record, collection)),
+			...(includePaths.length ? { included: this.included(page, collection, includePaths) } : {}),
 			links,
 		};
 		if (this.options.includeTotals) document.meta = { total: records.length };
@@ -615,6 +702,10 @@ export class EnableSimulator {
 		if (parts[1] === 'inbox') {
 			if (req.method === 'POST') this.inbox.push(json);
 			return reply(200, { inbox: this.inbox });
+		}
+		if (parts[1] === 'report' && req.method === 'POST') {
+			this.reports.configure(json as ReportJobOptions);
+			return reply(200, { configured: true });
 		}
 		if (parts[1] === 'tokens' && parts[2] === 'revoke' && req.method === 'POST') {
 			this.revokeAllTokens();

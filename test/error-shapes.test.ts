@@ -6,12 +6,17 @@
  */
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { RESOURCES } from '../nodes/Enable/resources';
+import { subjectOf } from '../nodes/Enable/actions/collection';
+import { findCollection } from '../nodes/Enable/resources';
 import { type EnableConnection, enableRequest } from '../nodes/Enable/transport/request';
 
 const node: INode = { id: '1', name: 'Enable', type: 'n8n-nodes-enable.enable', typeVersion: 1, position: [0, 0], parameters: {} };
-const connection: EnableConnection = { baseUrl: 'https://api.deal-track.com', credentials: { id: 'c', name: 'c', type: 'enableApi', data: {} } };
-const deal = RESOURCES[0];
+const connection: EnableConnection = {
+	baseUrl: 'https://api.deal-track.com',
+	credentials: { id: 'c', name: 'c', type: 'enableApi', data: {} },
+	gate: { pausedUntil: 0 },
+};
+const deal = subjectOf(findCollection('deal')!);
 
 /** An error shaped like n8n 1.x's NodeApiError: no cause, the facts in httpCode and context. */
 function n8n1Error(fields: { httpCode: string | null; message: string; description?: string; data?: unknown }) {
@@ -40,13 +45,13 @@ function contextThrowing(...errors: unknown[]) {
 	return { context, calls };
 }
 
-const list = { url: 'https://api.deal-track.com/v1/deals?page[size]=10', resource: deal, itemIndex: 0 };
+const list = { url: 'https://api.deal-track.com/v1/deals?page[size]=10', subject: deal, itemIndex: 0, expect: 'list' as const };
 
 test('404 with the JSON:API body in context.data', async () => {
 	const { context } = contextThrowing(
 		n8n1Error({ httpCode: '404', message: 'The resource you are requesting could not be found', data: { errors: [{ title: 'Not Found', detail: 'No deals record with id "Zz9z" exists.' }] } }),
 	);
-	await expect(enableRequest(context, connection, { ...list, recordId: 'Zz9z' })).rejects.toMatchObject({
+	await expect(enableRequest(context, connection, { ...list, recordId: 'Zz9z', expect: 'record' })).rejects.toMatchObject({
 		message: 'The deal "Zz9z" was not found in Enable',
 		description: expect.stringContaining('No deals record with id "Zz9z" exists.'),
 	});

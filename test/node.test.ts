@@ -5,8 +5,9 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { RESOURCES } from '../nodes/Enable/resources';
+import { COLLECTIONS } from '../nodes/Enable/resources';
 import { resolveNextLink } from '../nodes/Enable/transport/paging';
+import type { CollectionName } from '../sandbox/data';
 import { DEMO_CLIENT, type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 
@@ -28,8 +29,8 @@ const run = async (parameters: IDataObject, extra: Partial<Parameters<typeof run
 const apiRequests = () => simulator.requestLog.filter((entry) => entry.path.startsWith('/v1/'));
 const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
 
-describe.each(RESOURCES.map((resource) => [resource.value, resource] as const))('%s', (_value, resource) => {
-	const collection = resource.path as 'deals' | 'activity' | 'users';
+describe.each(COLLECTIONS.map((resource) => [resource.value, resource] as const))('%s', (_value, resource) => {
+	const collection = resource.path as CollectionName;
 
 	test('Get Many with Return All reads every record once, in order', async () => {
 		await start();
@@ -78,14 +79,15 @@ describe('paging', () => {
 		expect(apiRequests()[0].query['page[size]']).toBe(String(Math.min(limit, 10)));
 	});
 
-	test('the default Limit is 50 and the default page size 100', async () => {
+	// Issue 12 raised the default page size from 100 to 1000: fewer round trips on a real network.
+	test('the default Limit is 50 and the default page size 1000', async () => {
 		await start({ counts: { deals: 120 }, maxPageSize: 100 });
 		const result = await run({ resource: 'deal', operation: 'getAll' });
 		expect(result.items).toHaveLength(50);
 		expect(apiRequests()).toHaveLength(1);
 		expect(apiRequests()[0].query['page[size]']).toBe('50');
 		await run({ resource: 'deal', operation: 'getAll', returnAll: true });
-		expect(apiRequests()[1].query['page[size]']).toBe('100');
+		expect(apiRequests()[1].query['page[size]']).toBe('1000');
 	});
 
 	test('resolves next links: absolute, root-relative (keeping a gateway prefix), page-relative', () => {
@@ -159,6 +161,7 @@ describe('Simplify', () => {
 			relationships: {
 				tradingPartner: (record.relationships?.tradingPartner.data as { id: string }).id,
 				owner: (record.relationships?.owner.data as { id: string } | null)?.id ?? null,
+				scheme: (record.relationships?.scheme.data as { id: string }).id,
 			},
 		});
 		const raw = await run({ resource: 'deal', operation: 'get', dealId: record.id, simplify: false });

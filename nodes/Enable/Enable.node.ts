@@ -1,4 +1,5 @@
 import {
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -7,11 +8,10 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { nodeProperties } from './descriptions';
-import { OPERATIONS } from './operations';
-import { findResource } from './resources';
-import { simplifyRecord } from './simplify';
+import { DEFAULT_CONCURRENCY, nodeProperties } from './descriptions';
+import { findOperation } from './operations';
 import { type EnableConnection, openConnection, toNodeError } from './transport/request';
+import { validateConcurrency } from './validation';
 
 export class Enable implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,7 +21,7 @@ export class Enable implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read rebate deals, activity logs and users from the Enable API',
+		description: 'Read deals, earnings, trading partners, activity, users and reports from the Enable API',
 		defaults: { name: 'Enable' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -32,40 +32,62 @@ export class Enable implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
 		// The credential is decrypted once per run, on first use, and shared by every item.
 		let connection: Promise<EnableConnection> | undefined;
 		const getConnection = async () => await (connection ??= openConnection(this, 0));
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const concurrency = validateConcurrency(this.getNode(), options.concurrency ?? DEFAULT_CONCURRENCY);
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const runItem = async (itemIndex: number): Promise<INodeExecutionData[]> => {
 			try {
 				const resourceValue = this.getNodeParameter('resource', itemIndex) as string;
 				const operationValue = this.getNodeParameter('operation', itemIndex) as string;
-				const resource = findResource(resourceValue);
-				const operation = Object.prototype.hasOwnProperty.call(OPERATIONS, operationValue)
-					? OPERATIONS[operationValue]
-					: undefined;
-				if (!resource || !operation) {
-					throw new NodeOperationError(this.getNode(), `Unknown resource or operation: ${resourceValue} / ${operationValue}`, {
-						itemIndex,
-					});
+				const operation = findOperation(resourceValue, operationValue);
+				if (!operation) {
+					throw new NodeOperationError(this.getNode(), `Unknown resource or operation: ${resourceValue} / ${operationValue}`, { itemIndex });
 				}
-				const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-				const records = await operation(this, getConnection, resource, itemIndex);
-				for (const record of records) {
-					output.push({ json: simplify ? simplifyRecord(record) : record, pairedItem: { item: itemIndex } });
-				}
+				const records = await operation(this, getConnection, itemIndex);
+				return records.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 			} catch (error) {
 				const nodeError = toNodeError(this.getNode(), error, itemIndex);
 				if (this.continueOnFail()) {
 					const json: { error: string; description?: string } = { error: nodeError.message };
 					if (nodeError.description) json.description = nodeError.description;
-					output.push({ json, pairedItem: { item: itemIndex } });
-					continue;
+					return [{ json, pairedItem: { item: itemIndex } }];
 				}
 				throw nodeError;
 			}
+		};
+
+		// Independent items run `concurrency` at a time; the output keeps the input's order.
+		const results: INodeExecutionData[][] = new Array(items.length);
+		let next = 0;
+		const stop: { failure?: { itemIndex: number; error: unknown } } = {};
+		// Items already started finish; no new one starts; the first failing item is the one reported.
+		const fail = (itemIndex: number, error: unknown) => {
+			if (!stop.failure || itemIndex < stop.failure.itemIndex) stop.failure = { itemIndex, error };
+		};
+		const worker = async () => {
+			while (next < items.length && !stop.failure) {
+				const itemIndex = next++;
+				try {
+					results[itemIndex] = await runItem(itemIndex);
+				} catch (error) {
+					fail(itemIndex, error);
+				}
+			}
+		};
+		if (items.length) {
+			// The first item runs alone, so that the token it fetches is shared by every other item.
+			next = 1;
+			try {
+				results[0] = await runItem(0);
+			} catch (error) {
+				fail(0, error);
+			}
+			await Promise.all(Array.from({ length: Math.min(concurrency, items.length - 1) }, worker));
 		}
-		return [output];
+		if (stop.failure) throw stop.failure.error;
+		return [results.flat()];
 	}
 }

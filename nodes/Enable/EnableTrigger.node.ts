@@ -1,6 +1,7 @@
 import {
 	type IDataObject,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
@@ -8,27 +9,29 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { filtersProperty, simplifyProperty } from './descriptions';
-import { type EnableResource, findResource } from './resources';
-import { simplifyRecord } from './simplify';
+import { subjectOf } from './actions/collection';
+import { filtersProperty, includeOption, simplifyProperty } from './descriptions';
+import { type EnableCollection, findCollection } from './resources';
+import { shapeRecord } from './simplify';
 import { listRecords } from './transport/paging';
 import { openConnection } from './transport/request';
+import type { ResourceObject } from './transport/types';
 import { type Detection, detect, mostRecent, type TriggerState } from './triggerState';
-import { validateFilters } from './validation';
+import { validateFilters, validateInclude } from './validation';
 
 /** The trigger's events, as data: which collection each polls and how it tells what is new. */
 interface TriggerEvent {
 	value: string;
 	name: string;
 	description: string;
-	resource: EnableResource;
+	resource: EnableCollection;
 	detection: Detection;
 	/** Attribute holding a timestamp, used as a watermark and to pick the newest test event. */
 	timestampAttribute?: string;
 }
 
-const deal = findResource('deal') as EnableResource;
-const activity = findResource('activity') as EnableResource;
+const deal = findCollection('deal') as EnableCollection;
+const activity = findCollection('activity') as EnableCollection;
 
 const EVENTS: readonly TriggerEvent[] = [
 	{ value: 'newDeal', name: 'New Deal', description: 'A deal whose ID was not seen before', resource: deal, detection: 'newIds' },
@@ -50,7 +53,6 @@ const EVENTS: readonly TriggerEvent[] = [
 ];
 
 const STATE_KEY = 'enableTrigger';
-const POLL_PAGE_SIZE = 100;
 
 export class EnableTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -76,6 +78,17 @@ export class EnableTrigger implements INodeType {
 				default: 'newDeal',
 			},
 			...EVENTS.map((event) => filtersProperty(event.resource, { event: [event.value] })),
+			...EVENTS.map(
+				(event): INodeProperties => ({
+					displayName: 'Options',
+					name: 'options',
+					type: 'collection',
+					placeholder: 'Add Option',
+					default: {},
+					displayOptions: { show: { event: [event.value] } },
+					options: [includeOption(event.resource)],
+				}),
+			),
 			simplifyProperty,
 		],
 	};
@@ -87,12 +100,15 @@ export class EnableTrigger implements INodeType {
 		if (!event) throw new NodeOperationError(node, `Unknown event "${eventValue}"`);
 		const filters = validateFilters(node, this.getNodeParameter('filters', {}), 0);
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const include = validateInclude(node, options.include, 0);
 
 		// A failed read throws here, before the state is touched: the next poll catches up.
 		const connection = await openConnection(this, 0);
-		const records = await listRecords(this, connection, event.resource, { filters, pageSize: POLL_PAGE_SIZE }, 0);
-		const toItems = (list: typeof records): INodeExecutionData[][] => [
-			list.map((record) => ({ json: simplify ? simplifyRecord(record) : (record as IDataObject) })),
+		const target = { path: event.resource.path, subject: subjectOf(event.resource) };
+		const { records, included } = await listRecords(this, connection, target, { filters, include }, 0);
+		const toItems = (list: ResourceObject[]): INodeExecutionData[][] => [
+			list.map((record) => ({ json: shapeRecord(record, included, simplify) })),
 		];
 
 		if (this.getMode() === 'manual') {

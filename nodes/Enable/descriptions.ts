@@ -2,67 +2,95 @@
  * The node's parameters, generated from the resource table so that every collection gets the same
  * operations and options without a copied block per resource.
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { type EnableResource, RESOURCES } from './resources';
-import { PAGE_SIZE_RANGE } from './validation';
+import { DEFAULT_MAX_WAIT_MINUTES } from './actions/report';
+import { COLLECTIONS, type EnableCollection, REPORTS } from './resources';
+import { DEFAULT_PAGE_SIZE } from './transport/paging';
+import { CONCURRENCY_RANGE, PAGE_SIZE_RANGE } from './validation';
 
-export const DEFAULT_PAGE_SIZE = 100;
+export const DEFAULT_CONCURRENCY = 5;
 
-const plural = (resource: EnableResource) =>
-	resource.value === 'activity' ? 'activity entries' : `${resource.name.toLowerCase()}s`;
+type Show = NonNullable<INodeProperties['displayOptions']>['show'];
+
+/** "tradingPartner" → "Trading Partner". */
+export function words(name: string): string {
+	const spaced = name.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/[._-]+/g, ' ');
+	return spaced.replace(/\b\w/g, (letter) => letter.toUpperCase());
+}
+
+/** Every collection, then the report: one Resource list. */
+const RESOURCE_OPTIONS: INodePropertyOptions[] = COLLECTIONS.map((collection) => ({ name: collection.name, value: collection.value })).concat({
+	name: REPORTS.name,
+	value: REPORTS.value,
+});
 
 const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
 	type: 'options',
 	noDataExpression: true,
-	options: RESOURCES.map((resource) => ({ name: resource.name, value: resource.value })),
+	options: RESOURCE_OPTIONS,
 	default: 'deal',
 };
 
-function operationProperty(resource: EnableResource): INodeProperties {
+function operationProperty(collection: EnableCollection): INodeProperties {
 	return {
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: [resource.value] } },
+		displayOptions: { show: { resource: [collection.value] } },
 		options: [
 			{
 				name: 'Get',
 				value: 'get',
-				description: `Get one ${resource.name.toLowerCase()} by its ID`,
-				action: `Get ${resource.value === 'activity' ? 'an activity entry' : `a ${resource.name.toLowerCase()}`}`,
+				description: `Get one ${collection.noun} by its ID`,
+				action: `Get ${collection.article} ${collection.noun}`,
 			},
 			{
 				name: 'Get Many',
 				value: 'getAll',
-				description: `Get many ${plural(resource)}, with filters and sorting`,
-				action: `Get many ${plural(resource)}`,
+				description: `Get many ${collection.nouns}, with filters and sorting`,
+				action: `Get many ${collection.nouns}`,
 			},
 		],
 		default: 'getAll',
 	};
 }
 
-function idProperty(resource: EnableResource): INodeProperties {
+const reportOperationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: [REPORTS.value] } },
+	options: REPORTS.operations.map(({ name, value, description }) => ({
+		name,
+		value,
+		description,
+		action: `Run the ${name.toLowerCase()} report`,
+	})),
+	default: 'dealEarnings',
+};
+
+function idProperty(collection: EnableCollection): INodeProperties {
 	return {
-		displayName: `${resource.name} ID`,
-		name: resource.idParameter,
+		displayName: `${collection.name} ID`,
+		name: collection.idParameter,
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: resource.sampleId,
-		description: `The ID of the ${resource.name.toLowerCase()} (a short string such as ${resource.sampleId})`,
-		displayOptions: { show: { resource: [resource.value], operation: ['get'] } },
+		placeholder: collection.sampleId,
+		description: `The ID of the ${collection.noun} (a short string such as ${collection.sampleId})`,
+		displayOptions: { show: { resource: [collection.value], operation: ['get'] } },
 	};
 }
 
 /** The filters of a collection, shown where `show` says (the trigger shows them per event). */
 export function filtersProperty(
-	resource: EnableResource,
-	show: NonNullable<INodeProperties['displayOptions']>['show'] = { resource: [resource.value], operation: ['getAll'] },
+	collection: EnableCollection,
+	show: Show = { resource: [collection.value], operation: ['getAll'] },
 ): INodeProperties {
 	return {
 		displayName: 'Filters',
@@ -83,8 +111,8 @@ export function filtersProperty(
 						name: 'attribute',
 						type: 'string',
 						default: '',
-						placeholder: resource.knownAttributes[0],
-						hint: `Known ${resource.name.toLowerCase()} attributes: ${resource.knownAttributes.join(', ')}`,
+						placeholder: collection.knownAttributes[0],
+						hint: `Known ${collection.noun} attributes: ${collection.knownAttributes.join(', ')}`,
 						description: 'Name of the attribute, sent as filter[attribute]. Not every Enable collection supports every filter.',
 					},
 					{
@@ -99,6 +127,32 @@ export function filtersProperty(
 		],
 	};
 }
+
+/** Include Related for a collection: its known relationships to pick, any other name by expression. */
+export function includeOption(collection: EnableCollection): INodeProperties {
+	const known = Object.keys(collection.relationships);
+	const shared = {
+		displayName: 'Include Related',
+		name: 'include',
+		description:
+			"Related records to return inline (JSON:API include): with Simplify, each replaces its ID under relationships. Any other relationship name can be given by an expression, as a list or separated by commas. Names are Enable's.",
+	};
+	if (!known.length) {
+		return { ...shared, type: 'string', default: '', placeholder: 'relationshipName', hint: `Enable has not published relationships for ${collection.nouns}` };
+	}
+	const options: INodePropertyOptions[] = known.map((name) => ({ name: `${words(name)} (${name})`, value: name }));
+	return { ...shared, type: 'multiOptions', options, default: [] };
+}
+
+const concurrencyOption: INodeProperties = {
+	displayName: 'Parallel Requests',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: CONCURRENCY_RANGE.min, maxValue: CONCURRENCY_RANGE.max },
+	default: DEFAULT_CONCURRENCY,
+	description:
+		'How many input items are read from Enable at the same time (taken from the first item). 1 reads them one after another. The output keeps the input order.',
+};
 
 const sharedListProperties: INodeProperties[] = [
 	{
@@ -120,34 +174,92 @@ const sharedListProperties: INodeProperties[] = [
 	},
 ];
 
-function optionsProperty(resource: EnableResource): INodeProperties {
+function optionsProperty(collection: EnableCollection): INodeProperties {
+	const listOnly = { show: { '/operation': ['getAll'] } };
 	return {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { resource: [resource.value], operation: ['getAll'] } },
+		displayOptions: { show: { resource: [collection.value], operation: ['get', 'getAll'] } },
 		options: [
+			includeOption(collection),
 			{
 				displayName: 'Page Size',
 				name: 'pageSize',
 				type: 'number',
 				typeOptions: { minValue: PAGE_SIZE_RANGE.min, maxValue: PAGE_SIZE_RANGE.max },
 				default: DEFAULT_PAGE_SIZE,
-				description: 'How many records to ask Enable for per request (Enable may cap it lower)',
+				description:
+					'How many records to ask Enable for per request. Unset, n8n asks for 1000 and uses a smaller size if Enable refuses it; Enable may also cap it lower.',
+				displayOptions: listOnly,
 			},
+			concurrencyOption,
 			{
 				displayName: 'Sort',
 				name: 'sort',
 				type: 'string',
 				default: '',
-				placeholder: `-${resource.knownAttributes[0]},${resource.knownAttributes[1]}`,
+				placeholder: `-${collection.knownAttributes[0]},${collection.knownAttributes[1]}`,
 				description: 'Attributes to sort by, separated by commas; a leading - sorts descending',
+				displayOptions: listOnly,
 			},
 		],
 	};
 }
+
+const reportShow: Show = { resource: [REPORTS.value], operation: ['dealEarnings'] };
+
+const reportProperties: INodeProperties[] = [
+	{
+		displayName: 'View By',
+		name: 'viewBy',
+		type: 'string',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Dimension' },
+		default: [],
+		placeholder: 'Dimension ID',
+		description:
+			"IDs of Enable's dimensions (from its dimensions endpoint) to break the earnings down by, such as products or branches. None returns the deal earnings as they are. An expression may give a list or IDs separated by commas.",
+		displayOptions: { show: reportShow },
+	},
+	{
+		displayName: 'Include Dimension Items',
+		name: 'includeItems',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return the dimension items (products, branches, ...) of each row with it instead of their IDs',
+		displayOptions: { show: reportShow },
+	},
+	{
+		displayName: 'Deal ID',
+		name: 'dealId',
+		type: 'string',
+		default: '',
+		placeholder: 'Hg7f',
+		description: "Only this deal's earnings. Empty reports every deal.",
+		displayOptions: { show: reportShow },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: reportShow },
+		options: [
+			{
+				displayName: 'Max Wait (Minutes)',
+				name: 'maxWaitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0.1, maxValue: 1440, numberPrecision: 1 },
+				default: DEFAULT_MAX_WAIT_MINUTES,
+				description: 'How long to wait for Enable to compute the report before stopping with an error',
+			},
+			concurrencyOption,
+		],
+	},
+];
 
 export const simplifyProperty: INodeProperties = {
 	displayName: 'Simplify',
@@ -155,15 +267,17 @@ export const simplifyProperty: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to return a simplified version of the response instead of the raw data: the ID and attributes at the top level, related record IDs under relationships',
+		'Whether to return a simplified version of the response instead of the raw data: the ID and attributes at the top level, related records (or their IDs) under relationships',
 };
 
 export const nodeProperties: INodeProperties[] = [
 	resourceProperty,
-	...RESOURCES.map(operationProperty),
-	...RESOURCES.map(idProperty),
+	...COLLECTIONS.map(operationProperty),
+	reportOperationProperty,
+	...COLLECTIONS.map(idProperty),
 	...sharedListProperties,
-	...RESOURCES.map((resource) => filtersProperty(resource)),
-	...RESOURCES.map(optionsProperty),
+	...COLLECTIONS.map((collection) => filtersProperty(collection)),
+	...COLLECTIONS.map(optionsProperty),
+	...reportProperties,
 	simplifyProperty,
 ];

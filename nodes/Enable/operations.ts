@@ -1,37 +1,26 @@
 /**
- * The node's operations, shared by every resource: each reads its parameters for one input item
- * and returns Enable resource objects.
+ * Finds what one input item asks for: a collection's Get / Get Many from the resource table, or a
+ * report's own operation.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { DEFAULT_PAGE_SIZE } from './descriptions';
-import type { EnableResource } from './resources';
-import { getRecord, listRecords } from './transport/paging';
-import type { EnableConnection, ResourceObject } from './transport/request';
-import { validateFilters, validateLimit, validatePageSize, validateRecordId, validateSort } from './validation';
+import { COLLECTION_OPERATIONS } from './actions/collection';
+import { REPORT_OPERATIONS } from './actions/report';
+import { findCollection, REPORTS } from './resources';
+import type { EnableConnection } from './transport/types';
 
-export type Operation = (
-	context: IExecuteFunctions,
-	connection: () => Promise<EnableConnection>,
-	resource: EnableResource,
-	itemIndex: number,
-) => Promise<ResourceObject[]>;
+export type ItemOperation = (context: IExecuteFunctions, connection: () => Promise<EnableConnection>, itemIndex: number) => Promise<IDataObject[]>;
 
-export const OPERATIONS: Record<string, Operation> = {
-	async get(context, connection, resource, itemIndex) {
-		const node = context.getNode();
-		const id = validateRecordId(node, resource, context.getNodeParameter(resource.idParameter, itemIndex), itemIndex);
-		return [await getRecord(context, await connection(), resource, id, itemIndex)];
-	},
+const own = <T>(table: Record<string, T>, key: string): T | undefined =>
+	Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 
-	async getAll(context, connection, resource, itemIndex) {
-		const node = context.getNode();
-		const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? undefined : validateLimit(node, context.getNodeParameter('limit', itemIndex, 50), itemIndex);
-		const filters = validateFilters(node, context.getNodeParameter('filters', itemIndex, {}), itemIndex);
-		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const sort = validateSort(node, options.sort, itemIndex);
-		const pageSize = validatePageSize(node, options.pageSize ?? DEFAULT_PAGE_SIZE, itemIndex);
-		return await listRecords(context, await connection(), resource, { filters, sort, pageSize, limit }, itemIndex);
-	},
-};
+export function findOperation(resourceValue: string, operationValue: string): ItemOperation | undefined {
+	if (resourceValue === REPORTS.value) {
+		const report = REPORTS.operations.find((entry) => entry.value === operationValue);
+		const run = own(REPORT_OPERATIONS, operationValue);
+		return report && run ? async (context, connection, itemIndex) => await run(context, connection, report, itemIndex) : undefined;
+	}
+	const collection = findCollection(resourceValue);
+	const run = own(COLLECTION_OPERATIONS, operationValue);
+	return collection && run ? async (context, connection, itemIndex) => await run(context, connection, collection, itemIndex) : undefined;
+}

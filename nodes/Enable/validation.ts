@@ -4,7 +4,7 @@
  */
 import { type INode, NodeOperationError } from 'n8n-workflow';
 
-import type { EnableResource } from './resources';
+import type { EnableCollection } from './resources';
 
 export const PAGE_SIZE_RANGE = { min: 1, max: 1000 } as const;
 
@@ -12,10 +12,15 @@ function invalid(node: INode, itemIndex: number, message: string, description: s
 	throw new NodeOperationError(node, `${message} [item ${itemIndex}]`, { itemIndex, description });
 }
 
-export function validateRecordId(node: INode, resource: EnableResource, raw: unknown, itemIndex: number): string {
+export function validateRecordId(
+	node: INode,
+	resource: Pick<EnableCollection, 'name' | 'noun' | 'sampleId'>,
+	raw: unknown,
+	itemIndex: number,
+): string {
 	const id = String(raw ?? '').trim();
 	const label = `${resource.name} ID`;
-	if (!id) invalid(node, itemIndex, `${label} is empty`, `Enter the id of the ${resource.name.toLowerCase()} to get, such as ${resource.sampleId}, or map it from an earlier node.`);
+	if (!id) invalid(node, itemIndex, `${label} is empty`, `Enter the id of the ${resource.noun} to get, such as ${resource.sampleId}, or map it from an earlier node.`);
 	const forbidden = ['/', '?', '#', '..'].find((part) => id.includes(part));
 	if (forbidden) {
 		invalid(node, itemIndex, `${label} "${id}" contains "${forbidden}"`, `Enable ids are short strings such as ${resource.sampleId}; a whole URL or path is not an id.`);
@@ -68,4 +73,51 @@ export function validateSort(node: INode, raw: unknown, itemIndex: number): stri
 		invalid(node, itemIndex, `Sort "${String(raw)}" is not a list of attribute names`, 'Use attribute names separated by commas, each with a leading - for descending order, e.g. -startDate,reference.');
 	}
 	return sort;
+}
+
+/**
+ * A list of names from a list parameter, or from an expression that gave a list or a
+ * comma-separated string: trimmed, without empties or repeats.
+ */
+function nameList(raw: unknown): string[] {
+	const parts = Array.isArray(raw) ? raw.flatMap((entry) => String(entry ?? '').split(',')) : String(raw ?? '').split(',');
+	return [...new Set(parts.map((part) => part.trim()).filter(Boolean))];
+}
+
+export function validateInclude(node: INode, raw: unknown, itemIndex: number): string[] | undefined {
+	const names = nameList(raw);
+	const wrong = names.find((name) => !/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/.test(name));
+	if (wrong) {
+		invalid(node, itemIndex, `Include Related "${wrong}" is not a relationship name`, 'Use relationship names such as tradingPartner or owner, separated by commas; a dotted path such as scheme.tradingPartner reaches further.');
+	}
+	return names.length ? names : undefined;
+}
+
+export function validateViewBy(node: INode, raw: unknown, itemIndex: number): string[] {
+	const ids = nameList(raw);
+	const wrong = ids.find((id) => /[\s&=?#[\]]/.test(id));
+	if (wrong) invalid(node, itemIndex, `View By "${wrong}" is not a dimension id`, "Enter the ids of Enable's dimensions (from its dimensions endpoint), one per entry or separated by commas.");
+	return ids;
+}
+
+export function validateMaxWaitMinutes(node: INode, raw: unknown, itemIndex: number): number {
+	const minutes = Number(raw);
+	if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) {
+		invalid(node, itemIndex, `Max Wait (Minutes) must be a number above 0 and at most 1440 (got ${String(raw)})`, 'It is how long n8n waits for Enable to finish the report.');
+	}
+	return minutes;
+}
+
+export const CONCURRENCY_RANGE = { min: 1, max: 20 } as const;
+
+export function validateConcurrency(node: INode, raw: unknown): number {
+	const concurrency = Number(raw);
+	if (!Number.isInteger(concurrency) || concurrency < CONCURRENCY_RANGE.min || concurrency > CONCURRENCY_RANGE.max) {
+		throw new NodeOperationError(
+			node,
+			`Parallel Requests must be a whole number from ${CONCURRENCY_RANGE.min} to ${CONCURRENCY_RANGE.max} (got ${String(raw)})`,
+			{ description: 'It is how many input items are read from Enable at the same time; 1 reads them one after another.' },
+		);
+	}
+	return concurrency;
 }

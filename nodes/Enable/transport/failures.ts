@@ -5,7 +5,7 @@
 import { type INode, type JsonObject, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { excerpt } from './redact';
-import type { EnableRequest } from './request';
+import type { EnableRequest } from './types';
 
 /**
  * A credential problem found by preAuthentication. n8n wraps whatever this hook throws in a
@@ -189,6 +189,22 @@ function withEnableSaid(description: string, said: string): string {
 	return said ? `${description} Enable said: "${excerpt(said, [], 300)}"` : description;
 }
 
+/** The JSON:API parameter Enable blamed for a 400 (`page[size]`, `include`, `filter[x]`, `sort`), if any. */
+export function refusedParameter(error: unknown): string | undefined {
+	const value = (error as { context?: { refusedParameter?: unknown } } | undefined)?.context?.refusedParameter;
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** Which parameter a 400 is about: Enable's `source.parameter`, else a parameter its words name. */
+function blamedParameter(errors: ReturnType<typeof jsonApiErrors>): string {
+	const named = errors.find((error) => error.source?.parameter)?.source?.parameter;
+	if (named) return named;
+	const words = errors.map((error) => `${error.title ?? ''} ${error.detail ?? ''} ${error.code ?? ''}`).join(' ');
+	if (/page\[size\]|page size/i.test(words)) return 'page[size]';
+	if (/\binclude\b|relationship/i.test(words)) return 'include';
+	return '';
+}
+
 /** Turns a final failure into the error the user sees. */
 export function describeFailure(
 	node: INode,
@@ -197,7 +213,7 @@ export function describeFailure(
 	attempts: number,
 	waitedMs: number,
 ): NodeApiError | NodeOperationError {
-	const { itemIndex, resource } = request;
+	const { itemIndex, subject } = request;
 	if (failure.credentialError) return toNodeError(node, failure.credentialError, itemIndex);
 	if (failure.cancelled) return new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
 	if (failure.unexplained) {
@@ -209,13 +225,16 @@ export function describeFailure(
 	const said = enableSaid(failure.body);
 	const label = requestLabel(request.url);
 	const tries = attempts > 1 ? ` after ${attempts} attempts over ${Math.round(waitedMs / 1000)} s` : '';
-	const make = (message: string, description: string) =>
-		new NodeApiError(node, (status === undefined ? { network: failure.networkCode ?? 'none' } : { status }) as JsonObject, {
+	const make = (message: string, description: string, parameter?: string) => {
+		const error = new NodeApiError(node, (status === undefined ? { network: failure.networkCode ?? 'none' } : { status }) as JsonObject, {
 			message,
 			description,
 			httpCode: status === undefined ? undefined : String(status),
 			itemIndex,
 		});
+		if (parameter) error.context.refusedParameter = parameter;
+		return error;
+	};
 
 	if (status === undefined) {
 		const host = (() => {
@@ -230,29 +249,39 @@ export function describeFailure(
 			`${label} got no answer${failure.networkCode ? ` (${failure.networkCode})` : ''}. Check the credential's Base URL and that this n8n instance can reach the Enable API, then try again.`,
 		);
 	}
+	if ((status === 401 || status === 403) && !subject.scopePublished) {
+		// Never a confident hint about a scope Enable has not published.
+		return make(
+			`Enable refused the token for ${subject.nouns} (HTTP ${status})`,
+			withEnableSaid(
+				`n8n fetched a fresh token and Enable still refused ${label}. Enable has not published which scope grants access to ${subject.nouns}; this node assumes ${subject.scope}. Ask Enable which scope your API client needs for ${subject.nouns}, then select it in the credential's Scopes.`,
+				said,
+			),
+		);
+	}
 	if (status === 401) {
 		return make(
 			'Enable rejected the access token (HTTP 401)',
 			withEnableSaid(
-				`n8n fetched a fresh token and Enable still refused ${label}. If only ${resource.name} requests fail, the credential may lack the ${resource.scope} scope: add it to the credential's Scopes. Otherwise check that your Enable API client is still active.`,
+				`n8n fetched a fresh token and Enable still refused ${label}. If only ${subject.name} requests fail, the credential may lack the ${subject.scope} scope: add it to the credential's Scopes. Otherwise check that your Enable API client is still active.`,
 				said,
 			),
 		);
 	}
 	if (status === 403) {
 		return make(
-			`The Enable credential lacks the ${resource.scope} scope`,
+			`The Enable credential lacks the ${subject.scope} scope`,
 			withEnableSaid(
-				`Reading ${resource.name} records needs ${resource.scope}. Add it to the credential's Scopes (Enable must have granted it to your client), then run the node again.`,
+				`Reading ${subject.name} records needs ${subject.scope}. Add it to the credential's Scopes (Enable must have granted it to your client), then run the node again.`,
 				said,
 			),
 		);
 	}
 	if (status === 404 && request.recordId !== undefined) {
 		return make(
-			`The ${resource.name.toLowerCase()} "${request.recordId}" was not found in Enable`,
+			`The ${subject.noun} "${request.recordId}" was not found in Enable`,
 			withEnableSaid(
-				`Check the ${resource.name} ID: Enable ids are short, case-sensitive strings such as ${resource.sampleId}.`,
+				`Check the ${subject.name} ID: Enable ids are short, case-sensitive strings${subject.sampleId ? ` such as ${subject.sampleId}` : ''}.`,
 				said,
 			),
 		);
@@ -270,13 +299,28 @@ export function describeFailure(
 	}
 	if (status === 400 || status === 422) {
 		const errors = jsonApiErrors(failure.body);
-		const parameter = errors.find((error) => error.source?.parameter)?.source?.parameter ?? '';
+		const parameter = blamedParameter(errors);
+		if (parameter === 'include' && subject.include?.length) {
+			const words = errors.map((error) => `${error.title ?? ''} ${error.detail ?? ''}`).join(' ');
+			const named = subject.include.filter((name) => words.includes(name));
+			const relationships = (named.length ? named : subject.include).join(', ');
+			return make(
+				`Enable refused to include ${relationships} with ${subject.nouns}`,
+				withEnableSaid(
+					`Remove ${named.length === 1 || subject.include.length === 1 ? 'it' : 'the relationships Enable does not offer'} from Include Related: Enable does not offer every relationship on every collection.`,
+					said,
+				),
+				parameter,
+			);
+		}
 		const hint = parameter.startsWith('filter[')
 			? ` Not every Enable collection supports every filter: check the filter attribute ${parameter.slice(7, -1)}.`
 			: parameter === 'sort'
 				? ' Check the Sort option: use attribute names, with a leading - for descending order.'
-				: '';
-		return make(`Enable rejected the request: ${errors[0]?.title ?? `HTTP ${status}`}`, withEnableSaid(`${label} was refused.${hint}`, said));
+				: parameter === 'page[size]'
+					? ' Set a smaller Page Size in the options.'
+					: '';
+		return make(`Enable rejected the request: ${errors[0]?.title ?? `HTTP ${status}`}`, withEnableSaid(`${label} was refused.${hint}`, said), parameter);
 	}
 	if (status >= 500) {
 		return make(

@@ -1,47 +1,73 @@
 /**
  * Reading collections and records: builds the query, follows `links.next` (relative or absolute)
- * until it is absent, stops as soon as a limit is met, and never yields a record twice.
+ * until it is absent, stops as soon as a limit is met, never yields a record twice, and collects
+ * the records Enable included (`include=`) once each, across pages.
  */
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { EnableResource } from '../resources';
-import { type EnableConnection, type EnableContext, enableRequest, type ResourceObject } from './request';
+import { refusedParameter, toNodeError } from './failures';
+import { enableRequest } from './request';
+import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument, RequestSubject, ResourceObject } from './types';
+
+/** The page size asked for when the user sets none: few large pages cost the fewest round trips. */
+export const DEFAULT_PAGE_SIZE = 1000;
+
+/** Smaller sizes tried, in order, when Enable refuses our default without saying its maximum. */
+const FALLBACK_PAGE_SIZES = [500, 250, 100, 50, 25, 10] as const;
 
 export interface ListQuery {
 	/** Attribute → value pairs, sent as `filter[attribute]=value` (ANDed by Enable). */
 	filters: Array<{ attribute: string; value: string }>;
 	/** JSON:API sort, e.g. `-startDate,reference`. */
 	sort?: string;
-	pageSize: number;
+	/** The user's Page Size; undefined asks for DEFAULT_PAGE_SIZE and copes with a refusal. */
+	pageSize?: number;
 	/** Stop after this many records; undefined reads every page. */
 	limit?: number;
+	/** Relationship names sent as `include=`. */
+	include?: readonly string[];
+	/** Any other query parameters, sent as they are (already named, e.g. `filter[deal]`). */
+	extra?: Array<[string, string]>;
 }
 
-/** Encodes like encodeURIComponent but keeps JSON:API's brackets readable. */
-function encodeQueryPart(text: string): string {
-	return encodeURIComponent(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']');
+/** What a collection read returns: the records, and every included record by type and id. */
+export interface RecordsRead {
+	records: ResourceObject[];
+	included: IncludedIndex;
 }
 
-export function buildListUrl(baseUrl: string, resource: EnableResource, query: ListQuery): string {
-	const parts: string[] = [];
-	for (const { attribute, value } of query.filters) {
-		parts.push(`${encodeQueryPart(`filter[${attribute}]`)}=${encodeQueryPart(value)}`);
-	}
-	if (query.sort) parts.push(`sort=${encodeQueryPart(query.sort)}`);
-	const pageSize = query.limit !== undefined ? Math.min(query.pageSize, query.limit) : query.pageSize;
-	parts.push(`page[size]=${pageSize}`);
-	return `${baseUrl}/v1/${resource.path}?${parts.join('&')}`;
+export type IncludedIndex = Map<string, ResourceObject>;
+
+export const includedKey = (type: string, id: string) => `${type}\u0000${id}`;
+
+/** Encodes like encodeURIComponent but keeps JSON:API's brackets and commas readable. */
+export function encodeQueryPart(text: string): string {
+	return encodeURIComponent(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%2C/gi, ',');
 }
 
-export function buildRecordUrl(baseUrl: string, resource: EnableResource, id: string): string {
-	return `${baseUrl}/v1/${resource.path}/${encodeURIComponent(id)}`;
+export function buildQuery(pairs: Array<[string, string]>): string {
+	return pairs.map(([key, value]) => `${encodeQueryPart(key)}=${encodeQueryPart(value)}`).join('&');
+}
+
+export function buildListUrl(baseUrl: string, path: string, query: ListQuery, pageSize: number): string {
+	const pairs: Array<[string, string]> = query.filters.map(({ attribute, value }) => [`filter[${attribute}]`, value]);
+	pairs.push(...(query.extra ?? []));
+	if (query.sort) pairs.push(['sort', query.sort]);
+	if (query.include?.length) pairs.push(['include', query.include.join(',')]);
+	pairs.push(['page[size]', String(query.limit !== undefined ? Math.min(pageSize, query.limit) : pageSize)]);
+	return `${baseUrl}/v1/${path}?${buildQuery(pairs)}`;
+}
+
+export function buildRecordUrl(baseUrl: string, path: string, id: string, include?: readonly string[]): string {
+	const query = include?.length ? `?${buildQuery([['include', include.join(',')]])}` : '';
+	return `${baseUrl}/v1/${path}/${encodeURIComponent(id)}${query}`;
 }
 
 /**
- * Resolves a `links.next` value. Absolute links are used as they are; a path starting with `/`
- * is taken relative to the Base URL (keeping a path prefix such as a gateway's `/enable`);
- * anything else is relative to the page that carried it. A link to another origin is refused,
- * since following it would send the Bearer token to a host the user never configured.
+ * Resolves a link Enable sent (`links.next`, a job's `links.self`). Absolute links are used as they
+ * are; a path starting with `/` is taken relative to the Base URL (keeping a path prefix such as a
+ * gateway's `/enable`); anything else is relative to the page that carried it. A link to another
+ * origin is refused, since following it would send the Bearer token to a host the user never configured.
  */
 export function resolveNextLink(next: string, baseUrl: string, currentUrl: string): string | undefined {
 	const base = new URL(baseUrl);
@@ -57,58 +83,131 @@ export function resolveNextLink(next: string, baseUrl: string, currentUrl: strin
 	return resolved.origin === base.origin ? resolved.href : undefined;
 }
 
-/** Reads one page after another and returns the records, each exactly once. */
-export async function listRecords(
+/** Resolves a link or stops with a message that says why following it would be unsafe. */
+export function followableLink(context: EnableContext, link: string, baseUrl: string, currentUrl: string, itemIndex: number): string {
+	const resolved = resolveNextLink(link, baseUrl, currentUrl);
+	if (resolved === undefined) {
+		throw new NodeOperationError(context.getNode(), 'Enable sent a link to another host', {
+			itemIndex,
+			description: `The link "${link}" leaves ${new URL(baseUrl).host}; n8n stopped so that your access token is not sent elsewhere. Check the credential's Base URL.`,
+		});
+	}
+	return resolved;
+}
+
+/** Adds a document's `included` records to the index, each once. */
+export function collectIncluded(document: JsonApiDocument, included: IncludedIndex): void {
+	for (const record of document.included ?? []) {
+		if (record && typeof record === 'object' && typeof record.type === 'string' && record.id !== undefined) {
+			const key = includedKey(record.type, String(record.id));
+			if (!included.has(key)) included.set(key, record);
+		}
+	}
+}
+
+/**
+ * Reads `first` (or takes `firstDocument`, already read from it) and every page after it, handing
+ * each page's records to `take` until it returns false. Records are deduplicated by type and id: offset-paged APIs can shift a record onto the next
+ * page while we read.
+ */
+export async function readPages(
 	context: EnableContext,
 	connection: EnableConnection,
-	resource: EnableResource,
-	query: ListQuery,
-	itemIndex: number,
-): Promise<ResourceObject[]> {
-	const { baseUrl } = connection;
-	const records: ResourceObject[] = [];
-	const seenIds = new Set<string>();
-	const visitedPages = new Set<string>();
-	let url: string | undefined = buildListUrl(baseUrl, resource, query);
+	first: EnableRequest,
+	included: IncludedIndex,
+	take: (record: ResourceObject) => boolean,
+	firstDocument?: JsonApiDocument,
+): Promise<void> {
+	const seen = new Set<string>();
+	const visited = new Set<string>();
+	let url: string | undefined = first.url;
+	let read = 0;
+	let pending = firstDocument;
 	while (url !== undefined) {
-		visitedPages.add(url);
-		const document = await enableRequest(context, connection, { url, resource, itemIndex });
+		visited.add(url);
+		const document = pending ?? (await enableRequest(context, connection, { ...first, url, expect: 'list' }));
+		pending = undefined;
+		collectIncluded(document, included);
 		for (const record of document.data as ResourceObject[]) {
-			// Offset-paged APIs can shift a record onto the next page while we read: keep the first.
-			// One collection has one resource type, so the id alone identifies a record.
-			if (seenIds.has(record.id)) continue;
-			seenIds.add(record.id);
-			records.push(record);
-			if (query.limit !== undefined && records.length >= query.limit) return records;
+			const key = includedKey(String(record.type), String(record.id));
+			if (seen.has(key)) continue;
+			seen.add(key);
+			read++;
+			if (!take(record)) return;
 		}
 		const next = document.links?.next;
 		if (typeof next !== 'string' || next === '') break;
-		const resolved = resolveNextLink(next, baseUrl, url);
-		if (resolved === undefined) {
-			throw new NodeOperationError(context.getNode(), 'Enable sent a next-page link to another host', {
-				itemIndex,
-				description: `The link "${next}" leaves ${new URL(baseUrl).host}; n8n stopped so that your access token is not sent elsewhere. Check the credential's Base URL.`,
-			});
-		}
-		if (visitedPages.has(resolved)) {
+		const resolved = followableLink(context, next, connection.baseUrl, url, first.itemIndex);
+		if (visited.has(resolved)) {
 			throw new NodeOperationError(context.getNode(), 'Enable sent a next-page link that was already read', {
-				itemIndex,
-				description: `Following ${resolved} again would loop forever. ${records.length} records were read before it.`,
+				itemIndex: first.itemIndex,
+				description: `Following ${resolved} again would loop forever. ${read} records were read before it.`,
 			});
 		}
 		url = resolved;
 	}
-	return records;
+}
+
+/** The largest page size a refusal names ("from 1 to 200", "maximum 200"), if it names one. */
+function pageSizeNamedIn(error: unknown): number | undefined {
+	const description = (error as { description?: unknown }).description;
+	const match = /\b(?:to|max(?:imum)?(?:\s+is|\s+of)?|at most|<=)\s*(\d{1,5})\b/i.exec(typeof description === 'string' ? description : '');
+	const size = match ? Number(match[1]) : undefined;
+	return size && size >= 1 ? size : undefined;
+}
+
+/** Reads a collection: every page (or up to the limit), each record exactly once. */
+export async function listRecords(
+	context: EnableContext,
+	connection: EnableConnection,
+	target: { path: string; subject: RequestSubject },
+	query: ListQuery,
+	itemIndex: number,
+): Promise<RecordsRead> {
+	const records: ResourceObject[] = [];
+	const included: IncludedIndex = new Map();
+	const take = (record: ResourceObject) => {
+		records.push(record);
+		return query.limit === undefined || records.length < query.limit;
+	};
+	let pageSize = query.pageSize ?? connection.acceptedPageSize ?? DEFAULT_PAGE_SIZE;
+	for (;;) {
+		const url = buildListUrl(connection.baseUrl, target.path, query, pageSize);
+		try {
+			await readPages(context, connection, { url, subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' }, included, take);
+			return { records, included };
+		} catch (error) {
+			// Enable's maximum page size is not published. Our own default may exceed it: when the
+			// first page is refused for its size, ask again with a smaller one. A size the user chose
+			// is theirs to change, so its refusal is reported.
+			const smaller =
+				query.pageSize === undefined && records.length === 0 && refusedParameter(error) === 'page[size]'
+					? Math.min(pageSizeNamedIn(error) ?? Number.POSITIVE_INFINITY, FALLBACK_PAGE_SIZES.find((size) => size < pageSize) ?? 0)
+					: 0;
+			if (!(smaller >= 1 && smaller < pageSize)) throw toNodeError(context.getNode(), error, itemIndex);
+			pageSize = smaller;
+			connection.acceptedPageSize = pageSize;
+		}
+	}
 }
 
 export async function getRecord(
 	context: EnableContext,
 	connection: EnableConnection,
-	resource: EnableResource,
+	target: { path: string; subject: RequestSubject },
 	id: string,
+	include: readonly string[] | undefined,
 	itemIndex: number,
-): Promise<ResourceObject> {
-	const url = buildRecordUrl(connection.baseUrl, resource, id);
-	const document = await enableRequest(context, connection, { url, resource, itemIndex, recordId: id });
-	return document.data as ResourceObject;
+): Promise<RecordsRead> {
+	const url = buildRecordUrl(connection.baseUrl, target.path, id, include);
+	const document = await enableRequest(context, connection, {
+		url,
+		subject: { ...target.subject, include },
+		itemIndex,
+		recordId: id,
+		expect: 'record',
+	});
+	const included: IncludedIndex = new Map();
+	collectIncluded(document, included);
+	return { records: [document.data as ResourceObject], included };
 }

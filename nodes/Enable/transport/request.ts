@@ -1,65 +1,30 @@
 /**
  * The one transport for every Enable request: authentication through n8n's credential helpers,
- * bounded retries for rate limits and transient faults (failures.ts decides and explains), and
- * JSON:API validation of what comes back.
+ * bounded retries for rate limits and transient faults (failures.ts decides and explains), one
+ * rate-limit pause shared by the execution's concurrent requests, and JSON:API validation of what
+ * comes back. It knows nothing of the node's resources: a request names itself (types.ts).
  */
 import {
-	type ICredentialsDecrypted,
-	type IDataObject,
-	type IExecuteFunctions,
 	type IHttpRequestOptions,
-	type IPollFunctions,
 	type INode,
 	type JsonObject,
 	NodeApiError,
 	NodeOperationError,
-	sleep,
 } from 'n8n-workflow';
 
-import type { EnableResource } from '../resources';
 import { normaliseBaseUrl } from './auth';
+import { clock } from './clock';
 import { describeFailure, inspectFailure, requestLabel, retryDelay, toNodeError } from './failures';
 import { excerpt } from './redact';
+import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument } from './types';
 
 export { RETRY_LIMITS, toNodeError } from './failures';
+export type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument, RequestSubject, ResourceObject } from './types';
 
 export const CREDENTIAL_TYPE = 'enableApi';
 
-/** What the transport runs in: the action node's or the trigger's context. */
-export type EnableContext = IExecuteFunctions | IPollFunctions;
-
 function cancelSignal(context: EnableContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-}
-
-export interface ResourceObject extends IDataObject {
-	type: string;
-	id: string;
-}
-
-export interface JsonApiDocument {
-	data: ResourceObject | ResourceObject[] | null;
-	links?: { next?: string | null } & IDataObject;
-	meta?: IDataObject;
-}
-
-/** One request: which record or page, for which input item. */
-export interface EnableRequest {
-	url: string;
-	resource: EnableResource;
-	itemIndex: number;
-	/** Set for Get: the record id, so a 404 can name it. */
-	recordId?: string;
-}
-
-/**
- * The credential, decrypted once per execution, and its validated Base URL. Handing the decrypted
- * credential to every request spares n8n a decryption per page; n8n still authenticates each
- * request and stores a refreshed token, because the credential's id travels with it.
- */
-export interface EnableConnection {
-	baseUrl: string;
-	credentials: ICredentialsDecrypted;
 }
 
 export async function openConnection(context: EnableContext, itemIndex: number): Promise<EnableConnection> {
@@ -71,18 +36,24 @@ export async function openConnection(context: EnableContext, itemIndex: number):
 		throw toNodeError(context.getNode(), error, itemIndex);
 	}
 	const details = context.getNode().credentials?.[CREDENTIAL_TYPE];
-	return { baseUrl, credentials: { id: details?.id ?? '', name: details?.name ?? '', type: CREDENTIAL_TYPE, data } };
+	return {
+		baseUrl,
+		credentials: { id: details?.id ?? '', name: details?.name ?? '', type: CREDENTIAL_TYPE, data },
+		gate: { pausedUntil: 0 },
+	};
 }
 
-async function waitOrCancel(context: EnableContext, ms: number): Promise<void> {
+/** Waits `ms`, returning early (without throwing) when the execution is cancelled. */
+export async function waitOrCancel(context: EnableContext, ms: number): Promise<void> {
+	if (ms <= 0) return;
 	try {
-		await sleep(ms, cancelSignal(context));
+		await clock.sleep(ms, cancelSignal(context));
 	} catch {
 		// sleep rejects when the execution is cancelled; the caller checks the signal next.
 	}
 }
 
-function throwIfCancelled(context: EnableContext, itemIndex: number): void {
+export function throwIfCancelled(context: EnableContext, itemIndex: number): void {
 	if (cancelSignal(context)?.aborted) {
 		throw new NodeOperationError(context.getNode(), 'The execution was cancelled', { itemIndex });
 	}
@@ -103,6 +74,12 @@ export async function enableRequest(
 	};
 	let waitedMs = 0;
 	for (let attempt = 1; ; attempt++) {
+		// A 429 seen by any request of this execution holds back every request until it has passed.
+		const pause = connection.gate.pausedUntil - clock.now();
+		if (pause > 0) {
+			await waitOrCancel(context, pause);
+			waitedMs += pause;
+		}
 		throwIfCancelled(context, request.itemIndex);
 		let body: unknown;
 		try {
@@ -115,6 +92,10 @@ export async function enableRequest(
 			const failure = inspectFailure(error);
 			const delay = retryDelay(failure, attempt, waitedMs);
 			if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
+			if (failure.status === 429) {
+				connection.gate.pausedUntil = Math.max(connection.gate.pausedUntil, clock.now() + delay);
+				continue;
+			}
 			await waitOrCancel(context, delay);
 			waitedMs += delay;
 			continue;
@@ -137,9 +118,14 @@ function readDocument(node: INode, body: unknown, request: EnableRequest): JsonA
 		throw malformed(node, request, 'JSON without a "data" member', `It held ${excerpt(shape)}.`);
 	}
 	const document = parsed as JsonApiDocument;
-	const isList = request.recordId === undefined;
-	if (isList ? !Array.isArray(document.data) : !document.data || Array.isArray(document.data)) {
-		throw malformed(node, request, isList ? '"data" that is not a list' : '"data" that is not one record', '');
+	if (request.expect === 'list' && !Array.isArray(document.data)) {
+		throw malformed(node, request, '"data" that is not a list', '');
+	}
+	if (request.expect === 'record' && (!document.data || Array.isArray(document.data))) {
+		throw malformed(node, request, '"data" that is not one record', '');
+	}
+	if (document.included !== undefined && !Array.isArray(document.included)) {
+		throw malformed(node, request, '"included" that is not a list', '');
 	}
 	return document;
 }

@@ -1,0 +1,59 @@
+/**
+ * Get and Get Many, the same for every collection in the resource table: each reads its parameters
+ * for one input item and returns the records in the shape the user chose.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { EnableCollection } from '../resources';
+import { shapeRecord } from '../simplify';
+import { getRecord, listRecords, type RecordsRead } from '../transport/paging';
+import type { EnableConnection, RequestSubject } from '../transport/types';
+import { validateFilters, validateInclude, validateLimit, validatePageSize, validateRecordId, validateSort } from '../validation';
+
+export type CollectionOperation = (
+	context: IExecuteFunctions,
+	connection: () => Promise<EnableConnection>,
+	collection: EnableCollection,
+	itemIndex: number,
+) => Promise<IDataObject[]>;
+
+/** How a collection's requests name themselves in messages. */
+export function subjectOf(collection: EnableCollection): RequestSubject {
+	const { name, noun, nouns, scope, scopePublished, sampleId } = collection;
+	return { name, noun, nouns, scope, scopePublished, sampleId };
+}
+
+function shaped(context: IExecuteFunctions, itemIndex: number, read: RecordsRead): IDataObject[] {
+	const simplify = context.getNodeParameter('simplify', itemIndex, true) as boolean;
+	return read.records.map((record) => shapeRecord(record, read.included, simplify));
+}
+
+function includeOption(context: IExecuteFunctions, itemIndex: number): string[] | undefined {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return validateInclude(context.getNode(), options.include, itemIndex);
+}
+
+export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
+	async get(context, connection, collection, itemIndex) {
+		const node = context.getNode();
+		const id = validateRecordId(node, collection, context.getNodeParameter(collection.idParameter, itemIndex), itemIndex);
+		const include = includeOption(context, itemIndex);
+		const target = { path: collection.path, subject: subjectOf(collection) };
+		return shaped(context, itemIndex, await getRecord(context, await connection(), target, id, include, itemIndex));
+	},
+
+	async getAll(context, connection, collection, itemIndex) {
+		const node = context.getNode();
+		const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
+		const limit = returnAll ? undefined : validateLimit(node, context.getNodeParameter('limit', itemIndex, 50), itemIndex);
+		const filters = validateFilters(node, context.getNodeParameter('filters', itemIndex, {}), itemIndex);
+		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const sort = validateSort(node, options.sort, itemIndex);
+		// An unset Page Size lets the transport ask for large pages and cope if Enable refuses them.
+		const pageSize = options.pageSize === undefined || options.pageSize === '' ? undefined : validatePageSize(node, options.pageSize, itemIndex);
+		const include = validateInclude(node, options.include, itemIndex);
+		const target = { path: collection.path, subject: subjectOf(collection) };
+		const read = await listRecords(context, await connection(), target, { filters, sort, pageSize, limit, include }, itemIndex);
+		return shaped(context, itemIndex, read);
+	},
+};

@@ -1,0 +1,69 @@
+/**
+ * Report → Deal Earnings: Enable computes it as an asynchronous job (transport/jobs.ts waits for
+ * it), and the result may be paged. One output item per report row.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { EnableReportOperation } from '../resources';
+import { flattenRow, withIncluded } from '../simplify';
+import { awaitJobResult } from '../transport/jobs';
+import { buildQuery, collectIncluded, type IncludedIndex, readPages } from '../transport/paging';
+import type { EnableConnection, ResourceObject } from '../transport/types';
+import { validateMaxWaitMinutes, validateRecordId, validateViewBy } from '../validation';
+
+/**
+ * The query key of the report's dimensions. Enable's guide writes `viewBy[dimension]` in its syntax
+ * line and `viewBy[dimensions]` in its example URL: should the real API want the other, change it here.
+ */
+export const VIEW_BY_KEY = 'viewBy[dimension]';
+
+/** How the report is narrowed to one deal: not shown in Enable's guide, so assumed. */
+export const DEAL_FILTER_KEY = 'filter[deal]';
+
+export const DEFAULT_MAX_WAIT_MINUTES = 5;
+
+export type ReportOperation = (
+	context: IExecuteFunctions,
+	connection: () => Promise<EnableConnection>,
+	report: EnableReportOperation,
+	itemIndex: number,
+) => Promise<IDataObject[]>;
+
+export const dealEarnings: ReportOperation = async (context, connection, report, itemIndex) => {
+	const node = context.getNode();
+	const viewBy = validateViewBy(node, context.getNodeParameter('viewBy', itemIndex, []), itemIndex);
+	const includeItems = context.getNodeParameter('includeItems', itemIndex, true) as boolean;
+	const rawDealId = String(context.getNodeParameter('dealId', itemIndex, '') ?? '').trim();
+	const dealId = rawDealId
+		? validateRecordId(node, { name: 'Deal', sampleId: 'Hg7f', noun: 'deal' }, rawDealId, itemIndex)
+		: undefined;
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const maxWaitMinutes = validateMaxWaitMinutes(node, options.maxWaitMinutes ?? DEFAULT_MAX_WAIT_MINUTES, itemIndex);
+	const simplify = context.getNodeParameter('simplify', itemIndex, true) as boolean;
+
+	const pairs: Array<[string, string]> = [];
+	if (viewBy.length) pairs.push([VIEW_BY_KEY, viewBy.join(',')]);
+	if (includeItems) pairs.push(['include', 'items']);
+	if (dealId) pairs.push([DEAL_FILTER_KEY, dealId]);
+	const open = await connection();
+	const url = `${open.baseUrl}/v1/${report.path}${pairs.length ? `?${buildQuery(pairs)}` : ''}`;
+	const request = {
+		url,
+		itemIndex,
+		expect: 'any' as const,
+		subject: { name: report.name, noun: `${report.name.toLowerCase()} report`, nouns: `${report.name.toLowerCase()} reports`, scope: report.scope, scopePublished: report.scopePublished },
+	};
+	const { document, url: resultUrl } = await awaitJobResult(context, open, request, `${report.name.toLowerCase()} report`, maxWaitMinutes * 60_000);
+
+	const rows: ResourceObject[] = [];
+	const included: IncludedIndex = new Map();
+	if (Array.isArray(document.data)) {
+		await readPages(context, open, { ...request, url: resultUrl }, included, (row) => rows.push(row) > 0, document);
+	} else if (document.data) {
+		collectIncluded(document, included);
+		rows.push(document.data);
+	}
+	return rows.map((row) => (simplify ? flattenRow(row, included) : withIncluded(row, included)));
+};
+
+export const REPORT_OPERATIONS: Record<string, ReportOperation> = { dealEarnings };
