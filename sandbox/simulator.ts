@@ -93,8 +93,11 @@ export interface SimulatorOptions {
 	includeTotals?: boolean;
 	/** Status for a token lacking the collection's scope: 403 by default, 401 as the other variant. */
 	missingScopeStatus?: 401 | 403;
-	/** A page[size] above maxPageSize is capped silently (default) or refused with 400, as JSON:API allows both. */
-	oversizedPage?: 'cap' | 'refuse';
+	/**
+	 * A page[size] above maxPageSize is capped silently (default) or refused with 400, as JSON:API
+	 * allows both; `refuse-vague` refuses without saying the maximum.
+	 */
+	oversizedPage?: 'cap' | 'refuse' | 'refuse-vague';
 	/** Whether `include=` is honoured (default) or refused with 400 on every collection. */
 	includeSupported?: boolean;
 	/** How the asynchronous deal-earnings report behaves. */
@@ -128,6 +131,8 @@ export interface SimulatorStats {
 	recordRequests: Record<string, number>;
 	/** Report requests by kind: `start`, `poll`, `result`, `dimensions`. */
 	reportRequests: Record<string, number>;
+	/** The most API requests the simulator was answering at one time. */
+	peakConcurrentApiRequests: number;
 	statusCounts: Record<string, number>;
 	faultsFired: Array<{ kind: string; request: number }>;
 }
@@ -170,6 +175,7 @@ function emptyStats(): SimulatorStats {
 		pageRequests: {},
 		recordRequests: {},
 		reportRequests: {},
+		peakConcurrentApiRequests: 0,
 		statusCounts: {},
 		faultsFired: [],
 	};
@@ -213,6 +219,8 @@ export class EnableSimulator {
 	private firedRevocations = new Set<FaultRule>();
 
 	private origin = '';
+
+	private apiInFlight = 0;
 
 	/** Bodies POSTed to /_admin/inbox: lets an n8n workflow under test report what it received. */
 	readonly inbox: unknown[] = [];
@@ -463,6 +471,9 @@ export class EnableSimulator {
 		entry: RequestLogEntry,
 	): Promise<void> {
 		const requestNumber = ++this.counters.apiRequests;
+		this.apiInFlight++;
+		this.counters.peakConcurrentApiRequests = Math.max(this.counters.peakConcurrentApiRequests, this.apiInFlight);
+		res.once('close', () => this.apiInFlight--);
 		if (await this.applyFaults('api', requestNumber, res, entry)) return;
 
 		if (req.method !== 'GET') {
@@ -604,10 +615,10 @@ export class EnableSimulator {
 					errors: [this.error(400, 'invalid_page_size', 'Invalid page size', `page[size] must be a whole number from 1 to ${this.options.maxPageSize}.`, 'page[size]')],
 				});
 			}
-			if (size > this.options.maxPageSize && this.options.oversizedPage === 'refuse') {
-				return this.send(res, 400, {
-					errors: [this.error(400, 'invalid_page_size', 'Invalid page size', `page[size] must be a whole number from 1 to ${this.options.maxPageSize}.`, 'page[size]')],
-				});
+			if (size > this.options.maxPageSize && this.options.oversizedPage !== 'cap') {
+				const detail =
+					this.options.oversizedPage === 'refuse' ? `page[size] must be a whole number from 1 to ${this.options.maxPageSize}.` : 'The requested page size is too large.';
+				return this.send(res, 400, { errors: [this.error(400, 'invalid_page_size', 'Invalid page size', detail, 'page[size]')] });
 			}
 			size = Math.min(size, this.options.maxPageSize);
 		}

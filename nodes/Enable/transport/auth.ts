@@ -3,6 +3,8 @@
  * hook. Everything a user can get wrong is checked before a byte is sent, and every failure is
  * turned into a message that names what to fix, without ever quoting the secret or a token.
  */
+import { createHash } from 'crypto';
+
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { ENABLE_SCOPES } from '../resources';
@@ -87,12 +89,33 @@ interface TokenResponse {
 	body: unknown;
 }
 
+/**
+ * Token requests in flight, by a hash of the settings they were made with. Concurrent requests of
+ * one execution that all find the token missing or refused (a 401 after a revocation) share one
+ * token request instead of each fetching its own.
+ */
+const tokensInFlight = new Map<string, Promise<string>>();
+
+function settingsKey(settings: CredentialSettings): string {
+	const { tokenUrl, clientId, clientSecret, registrationId, scopes } = settings;
+	return createHash('sha256').update(JSON.stringify([tokenUrl, clientId, clientSecret, registrationId, scopes])).digest('base64');
+}
+
 /** POSTs the client-credentials form and returns the access token, or throws an actionable error. */
 export async function requestAccessToken(
 	helper: IHttpRequestHelper,
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string> {
 	const settings = readCredentialSettings(credentials);
+	const key = settingsKey(settings);
+	const pending = tokensInFlight.get(key);
+	if (pending) return await pending;
+	const request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(key));
+	tokensInFlight.set(key, request);
+	return await request;
+}
+
+async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettings): Promise<string> {
 	const form = new URLSearchParams();
 	form.set('client_id', settings.clientId);
 	form.set('client_secret', settings.clientSecret);
