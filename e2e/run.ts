@@ -4,6 +4,9 @@
  * Enable credential and the example workflows, runs them with `n8n execute`, and checks the
  * records, the token reuse between executions, and that n8n loads the node and credential types.
  */
+import { COLLECTIONS } from '../nodes/Enable/resources';
+import type { CollectionName } from '../sandbox/data';
+import { DIMENSIONS } from '../sandbox/reports';
 import { credentialData, DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
 import { type ExecutionRun, loadExamples, N8nInstance, nodeOutput, PACKAGE_ROOT, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from './lib/instance';
@@ -60,6 +63,29 @@ function manualWorkflow(id: string, name: string, parameters: Record<string, unk
 	};
 }
 
+/** One execution that runs many Enable nodes side by side, each fed by the Start node. */
+function fanOutWorkflow(id: string, name: string, nodes: Array<{ name: string; parameters: Record<string, unknown> }>): Workflow {
+	return {
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			manualTrigger(id),
+			...nodes.map((node, index) => ({
+				id: `${id}-${index}`,
+				name: node.name,
+				type: ENABLE_TYPE,
+				typeVersion: 1,
+				position: [240, index * 120],
+				parameters: node.parameters,
+				credentials: { enableApi: CREDENTIAL },
+			})),
+		],
+		connections: { Start: { main: [nodes.map((node) => ({ node: node.name, type: 'main', index: 0 }))] } },
+	};
+}
+
 async function executeOk(instance: N8nInstance, workflowId: string): Promise<ExecutionRun> {
 	const { ok, run, output } = await instance.execute(workflowId);
 	const error = run?.data?.resultData?.error;
@@ -89,7 +115,7 @@ async function main(): Promise<void> {
 
 		const examples = loadExamples();
 		await check(`n8n imports the ${examples.length} example workflows`, async () => {
-			for (const example of examples) await instance.importWorkflow(example);
+			await instance.importWorkflows(examples);
 		});
 
 		const getAll = examples.find((example) => example.name === 'Get all Enable deals');
@@ -161,6 +187,96 @@ async function main(): Promise<void> {
 			});
 		}
 
+		await check('all 13 collections (Get Many and Get), Include Related and the deal-earnings report, in one execution', async () => {
+			const record = (path: string) => simulator.store.list(path as CollectionName)[1];
+			const nodes: Array<{ name: string; parameters: Record<string, unknown> }> = COLLECTIONS.flatMap((collection) => [
+				{ name: `Many ${collection.value}`, parameters: { resource: collection.value, operation: 'getAll', limit: 7, options: {} } },
+				{ name: `One ${collection.value}`, parameters: { resource: collection.value, operation: 'get', [collection.idParameter]: record(collection.path).id } },
+			]);
+			nodes.push(
+				{ name: 'Deals with partner', parameters: { resource: 'deal', operation: 'getAll', limit: 20, options: { include: ['tradingPartner', 'owner'] } } },
+				{ name: 'Deal earnings', parameters: { resource: 'report', operation: 'dealEarnings', viewBy: ['DM01'], options: {} } },
+			);
+			const workflow = fanOutWorkflow('e2eEverything', 'e2e every collection', nodes);
+			await instance.importWorkflow(workflow);
+			simulator.resetStats();
+			const run = await executeOk(instance, workflow.id);
+			const problems: string[] = [];
+			for (const collection of COLLECTIONS) {
+				const expected = simulator.store.list(collection.path as CollectionName).slice(0, 7).map((entry) => entry.id);
+				const many = nodeOutput(run, `Many ${collection.value}`).map((entry) => entry.id);
+				if (JSON.stringify(many) !== JSON.stringify(expected)) problems.push(`${collection.path} Get Many: ${JSON.stringify(many)}`);
+				const [one] = nodeOutput(run, `One ${collection.value}`);
+				if (one?.id !== record(collection.path).id) problems.push(`${collection.path} Get: ${JSON.stringify(one)}`);
+			}
+			for (const deal of nodeOutput(run, 'Deals with partner')) {
+				const partner = (deal.relationships as { tradingPartner?: { id?: string; name?: string } }).tradingPartner;
+				const expected = simulator.store.get('trading-partners', String(partner?.id));
+				if (!partner?.name || partner.name !== expected?.attributes.name) problems.push(`deal ${String(deal.id)} has no included trading partner`);
+			}
+			const rows = nodeOutput(run, 'Deal earnings');
+			const expectedRows = COUNTS.deals * DIMENSIONS.DM01.items.length;
+			if (rows.length !== expectedRows) problems.push(`report: ${rows.length} rows, expected ${expectedRows}`);
+			if ((rows[0]?.items as Array<{ name?: string }> | undefined)?.[0]?.name !== DIMENSIONS.DM01.items[0]) problems.push(`report row: ${JSON.stringify(rows[0])}`);
+			if ((simulator.stats().reportRequests.poll ?? 0) < 3) problems.push('the report job was not polled until done');
+			assert(problems.length === 0, problems.join('\n'));
+			assert(simulator.stats().tokenRequests === 0, `expected the stored token to be reused, got ${simulator.stats().tokenRequests} token requests`);
+		});
+
+		for (const [outcome, expected] of [
+			['failed', /^Enable's deal earnings report failed \(job \w+, status "Failed"\)$/],
+			['never', /^Enable's deal earnings report was not ready after 6 s \(job \w+, status "Pending"\)$/],
+		] as const) {
+			await check(`report: a job that ${outcome === 'failed' ? 'fails' : 'never finishes'} ends with a message naming the job`, async () => {
+				simulator.reports.configure({ outcome });
+				try {
+					const workflow = manualWorkflow(`e2eReport${outcome}`, `e2e report ${outcome}`, { resource: 'report', operation: 'dealEarnings', viewBy: [], options: { maxWaitMinutes: 0.1 } }, { onError: 'continueRegularOutput' });
+					await instance.importWorkflow(workflow);
+					const [output] = nodeOutput(await executeOk(instance, workflow.id), 'Enable');
+					assert(expected.test(String(output?.error)), `unexpected output ${JSON.stringify(output)}`);
+				} finally {
+					simulator.reports.configure({ outcome: 'done' });
+				}
+			});
+		}
+
+		await check('HTTP Request with the Enable API credential reaches an endpoint the node does not wrap', async () => {
+			const workflow: Workflow = {
+				id: 'e2eHttpRequest',
+				name: 'e2e HTTP Request with the Enable credential',
+				active: false,
+				settings: { executionOrder: 'v1' },
+				nodes: [
+					manualTrigger('e2eHttpRequest'),
+					{
+						id: 'e2eHttpRequest-h',
+						name: 'Enable dimensions',
+						type: 'n8n-nodes-base.httpRequest',
+						typeVersion: 4.2,
+						position: [240, 0],
+						parameters: {
+							url: `${simulator.baseUrl}/v1/dimensions`,
+							authentication: 'predefinedCredentialType',
+							nodeCredentialType: 'enableApi',
+							options: { response: { response: { responseFormat: 'json' } } },
+						},
+						credentials: { enableApi: CREDENTIAL },
+					},
+				],
+				connections: { Start: { main: [[{ node: 'Enable dimensions', type: 'main', index: 0 }]] } },
+			};
+			await instance.importWorkflow(workflow);
+			simulator.resetStats();
+			const { ok, run, output } = await instance.execute(workflow.id);
+			assert(ok && run, `n8n execute failed: ${output.slice(-600)}`);
+			const [document] = nodeOutput(run, 'Enable dimensions');
+			const ids = (document?.data as Array<{ id: string }> | undefined)?.map((entry) => entry.id);
+			assert(JSON.stringify(ids) === JSON.stringify(Object.keys(DIMENSIONS)), `unexpected answer ${JSON.stringify(document)}`);
+			const authorized = simulator.requestLog.filter((entry) => entry.path === '/v1/dimensions' && entry.hadAuthorization && entry.status === 200);
+			assert(authorized.length === 1, 'the request did not carry the Bearer token');
+			for (const token of simulator.issuedTokens()) assert(!output.includes(token), 'an access token appeared in n8n output');
+		});
+
 		await check('a failing run shows the actionable message (404) and exits non-zero', async () => {
 			const workflow = manualWorkflow('e2eFail', 'e2e fail', { resource: 'deal', operation: 'get', dealId: 'Nope' });
 			await instance.importWorkflow(workflow);
@@ -186,6 +302,7 @@ async function main(): Promise<void> {
 					// n8n refuses one cron faster than a minute; twelve per-minute crons poll every 5 s.
 					parameters: {
 						event: 'newDeal',
+						options: { include: ['tradingPartner'] },
 						pollTimes: { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) },
 					},
 					credentials: { enableApi: CREDENTIAL },
@@ -208,11 +325,40 @@ async function main(): Promise<void> {
 			],
 			connections: { 'New deal': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
 		};
-		await check('a workflow with the Enable Trigger imports and is published (activated)', async () => {
-			await instance.importWorkflow(triggerWorkflow);
-			let published = await instance.cli(['publish:workflow', `--id=${triggerWorkflow.id}`]);
-			if (published.code !== 0) published = await instance.cli(['update:workflow', `--id=${triggerWorkflow.id}`, '--active=true']);
-			assert(published.code === 0, `could not activate: ${(published.stderr || published.stdout).slice(-400)}`);
+		const cancelWorkflow = {
+			id: 'e2eCancelReport',
+			name: 'e2e report to cancel',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: 'e2eCancelReport-w',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: '5f0c9d7e-2b1a-4c3d-9e8f-7a6b5c4d3e2f',
+					parameters: { httpMethod: 'GET', path: 'e2e-cancel-report', responseMode: 'onReceived', options: {} },
+				},
+				{
+					id: 'e2eCancelReport-e',
+					name: 'Enable',
+					type: ENABLE_TYPE,
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: { resource: 'report', operation: 'dealEarnings', viewBy: [], options: { maxWaitMinutes: 5 } },
+					credentials: { enableApi: CREDENTIAL },
+				},
+			],
+			connections: { Webhook: { main: [[{ node: 'Enable', type: 'main', index: 0 }]] } },
+		};
+		await check('workflows with the Enable Trigger and with a webhook import and are published (activated)', async () => {
+			await instance.importWorkflows([triggerWorkflow, cancelWorkflow]);
+			for (const id of [triggerWorkflow.id, cancelWorkflow.id]) {
+				let published = await instance.cli(['publish:workflow', `--id=${id}`]);
+				if (published.code !== 0) published = await instance.cli(['update:workflow', `--id=${id}`, '--active=true']);
+				assert(published.code === 0, `could not activate ${id}: ${(published.stderr || published.stdout).slice(-400)}`);
+			}
 		});
 
 		simulator.resetStats();
@@ -283,6 +429,41 @@ async function main(): Promise<void> {
 						JSON.stringify(received) === JSON.stringify([first.id, second.id, third.id]),
 						`received ${JSON.stringify(received)}, expected ${JSON.stringify([first.id, second.id, third.id])}`,
 					);
+					// Include Related on the trigger: each deal arrives with its trading partner's name.
+					for (const entry of simulator.inbox as Array<{ relationships?: { tradingPartner?: { id?: string; name?: string } } }>) {
+						const partner = entry.relationships?.tradingPartner;
+						assert(
+							partner?.name !== undefined && partner.name === simulator.store.get('trading-partners', String(partner.id))?.attributes.name,
+							`a deal arrived without its trading partner: ${JSON.stringify(entry.relationships)}`,
+						);
+					}
+				});
+
+				await check('report: stopping the execution in n8n stops the polling at once', async () => {
+					simulator.reports.configure({ outcome: 'never' });
+					try {
+						const before = simulator.stats().reportRequests.start ?? 0;
+						const fired = await fetch(`${url}/webhook/e2e-cancel-report`);
+						assert(fired.ok, `the webhook answered HTTP ${fired.status}`);
+						const deadline = Date.now() + 60_000;
+						while ((simulator.stats().reportRequests.poll ?? 0) < 1 || (simulator.stats().reportRequests.start ?? 0) <= before) {
+							assert(Date.now() < deadline, 'the report was never polled');
+							await new Promise((resolve) => setTimeout(resolve, 200));
+						}
+						const listed = (await (
+							await fetch(`${url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: cancelWorkflow.id }))}`, { headers: { Cookie: cookie } })
+						).json()) as { data: { results: Array<{ id: string; status: string }> } };
+						const running = listed.data.results.find((execution) => execution.status === 'running' || execution.status === 'new');
+						assert(running, `no running execution: ${JSON.stringify(listed.data.results)}`);
+						const stopped = await fetch(`${url}/rest/executions/${running.id}/stop`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: '{}' });
+						assert(stopped.ok, `stop answered HTTP ${stopped.status}: ${await stopped.text()}`);
+						const pollsAtStop = simulator.stats().reportRequests.poll ?? 0;
+						await new Promise((resolve) => setTimeout(resolve, 4000));
+						const pollsAfter = (simulator.stats().reportRequests.poll ?? 0) - pollsAtStop;
+						assert(pollsAfter <= 1, `the job was polled ${pollsAfter} more times after the stop`);
+					} finally {
+						simulator.reports.configure({ outcome: 'done' });
+					}
 				});
 			}
 		} finally {

@@ -104,6 +104,16 @@ export class N8nInstance {
 		await this.importFile('workflow', workflow);
 	}
 
+	/** Imports many workflows with one n8n start-up (`import:workflow --separate`): each n8n command costs seconds. */
+	async importWorkflows(workflows: Array<Record<string, unknown>>): Promise<void> {
+		const dir = path.join(this.userFolder, `import-workflows-${Date.now()}`);
+		mkdirSync(dir);
+		workflows.forEach((workflow, index) => writeFileSync(path.join(dir, `${index}.json`), JSON.stringify(workflow)));
+		const result = await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
+		rmSync(dir, { recursive: true, force: true });
+		if (result.code !== 0) throw new Error(`n8n import:workflow failed: ${(result.stderr || result.stdout).trim().slice(-400)}`);
+	}
+
 	/** Imports the sandbox credential for the simulator at `baseUrl`. */
 	async importSandboxCredential(baseUrl: string): Promise<void> {
 		await this.importCredentials([{ ...SANDBOX_CREDENTIAL, type: 'enableApi', data: credentialData(baseUrl) }]);
