@@ -4,7 +4,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+	// Transpile only: `npm run typecheck` type-checks tests and sources once, in CI too.
+	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, isolatedModules: true }] },
 	testTimeout: 60_000,
 	// n8n-core keeps DI singletons and timers; one worker keeps runs independent and predictable.
 	maxWorkers: 1,

@@ -4,9 +4,13 @@
  * `npm run demo -- --ui` (or `npm run dev`) starts the n8n editor with the node, the credential
  * and the example workflows loaded instead, until Ctrl-C.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { CACHE_DIR, ensureN8n, freePort, HostError, stopChildrenOnExit } from './lib/host';
-import { loadExamples, N8nInstance, nodeOutput } from './lib/instance';
+import { loadExamples, N8nInstance, nodeOutput, packPackage } from './lib/instance';
 
 const UI = process.argv.includes('--ui');
 
@@ -32,7 +36,9 @@ async function main(): Promise<void> {
 	const host = await ensureN8n();
 	const simulator = await startDemoSimulator();
 	console.log(`Enable API simulator on ${simulator.baseUrl} (250 demo deals, 400 activity entries, 30 users)`);
-	const instance = await N8nInstance.create(host);
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
+	const instance = await N8nInstance.create(host, await packPackage(packDir));
+	rmSync(packDir, { recursive: true, force: true });
 	process.on('exit', () => instance.cleanup());
 	await instance.importSandboxCredential(simulator.baseUrl);
 	for (const example of loadExamples()) await instance.importWorkflow(example);

@@ -9,7 +9,11 @@ import type { CollectionName } from '../sandbox/data';
 import { DIMENSIONS } from '../sandbox/reports';
 import { credentialData, DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
-import { type ExecutionRun, loadExamples, N8nInstance, nodeOutput, PACKAGE_ROOT, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from './lib/instance';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { type ExecutionRun, loadExamples, N8nInstance, nodeOutput, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from './lib/instance';
 
 const COUNTS = { deals: 137, activity: 64, users: 23 };
 const ENABLE_TYPE = 'n8n-nodes-enable.enable';
@@ -104,9 +108,12 @@ function expectRecords(records: Array<Record<string, unknown>>, expectedIds: str
 async function main(): Promise<void> {
 	const started = Date.now();
 	const host = await ensureN8n();
-	console.log(`e2e: n8n ${host.version} on ${host.node === process.execPath ? `Node ${process.version}` : 'Node 24'}, package from ${PACKAGE_ROOT}/dist`);
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
+	const tarball = await packPackage(packDir);
+	console.log(`e2e: n8n ${host.version} on ${host.node === process.execPath ? `Node ${process.version}` : 'Node 24'}, package ${path.basename(tarball)} installed with npm as the README says`);
 	const simulator: EnableSimulator = await startSimulator({ counts: COUNTS, defaultPageSize: 25 });
-	const instance = await N8nInstance.create(host);
+	const instance = await N8nInstance.create(host, tarball);
+	rmSync(packDir, { recursive: true, force: true });
 	const deals = () => simulator.store.list('deals').map((record) => record.id);
 	try {
 		await check('n8n imports an Enable credential (encrypted with the instance key)', async () => {

@@ -5,8 +5,10 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
+import { clock } from '../nodes/Enable/transport/clock';
 import { RETRY_LIMITS } from '../nodes/Enable/transport/request';
 import { type EnableSimulator, type FaultRule, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
+import { restoreClock, useVirtualClock } from './harness/clock';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { everyTextOf } from './harness/secrets';
 
@@ -32,6 +34,8 @@ async function start(faults: FaultRule[] = [], options: SimulatorOptions = {}, c
 }
 
 beforeEach(() => {
+	// Back-off waits advance a virtual clock: the seconds below are the time the node chose to wait.
+	useVirtualClock();
 	consoleOutput = [];
 	for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 		jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -41,6 +45,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+	restoreClock();
 	jest.restoreAllMocks();
 	// Whatever happened, neither the secret nor a token reached a log line.
 	const logged = consoleOutput.join('\n');
@@ -50,9 +55,9 @@ afterEach(async () => {
 });
 
 async function run(parameters: IDataObject = RETURN_ALL) {
-	const started = Date.now();
+	const started = clock.now();
 	const result = await runEnableNode({ helper, parameters });
-	const seconds = (Date.now() - started) / 1000;
+	const seconds = (clock.now() - started) / 1000;
 	// The run (items, errors, stored execution data) never holds the secret or a token.
 	const everything = everyTextOf(result.run);
 	expect(everything).not.toContain(SECRET);
@@ -209,6 +214,8 @@ describe('malformed answers', () => {
 
 describe('cancellation', () => {
 	test('cancelling the execution stops paging promptly', async () => {
+		// A real clock and a slow server: the cancel must interrupt real waiting.
+		restoreClock();
 		await start([{ kind: 'slow', delayMs: 200 }], { counts: { deals: 500 } });
 		let cancel: () => void = () => {};
 		const started = Date.now();

@@ -3,7 +3,7 @@
  * user's community package is (a folder named n8n-nodes-enable under .n8n/nodes/node_modules,
  * holding package.json and dist/ only, so n8n-workflow comes from n8n itself).
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,6 +22,27 @@ export type Workflow = {
 	connections: Record<string, unknown>;
 	[key: string]: unknown;
 };
+
+/** `npm pack` of the built package into `dir`; returns the tarball's path. */
+export async function packPackage(dir: string): Promise<string> {
+	const packed = await runToEnd('npm', ['pack', '--json', '--pack-destination', dir], { cwd: PACKAGE_ROOT, env: process.env });
+	if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.output.slice(-400)}`);
+	const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
+	return path.join(dir, filename);
+}
+
+async function runToEnd(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; output: string }> {
+	const child = startProcess(command, args, options);
+	let stdout = '';
+	let output = '';
+	child.stdout?.on('data', (chunk: Buffer) => {
+		stdout += chunk.toString();
+		output += chunk.toString();
+	});
+	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
+	return { code, stdout, output };
+}
 
 export function loadExamples(): Workflow[] {
 	const dir = path.join(PACKAGE_ROOT, 'examples');
@@ -50,12 +71,21 @@ export class N8nInstance {
 		private readonly brokerPort: number,
 	) {}
 
-	static async create(host: N8nHost): Promise<N8nInstance> {
+	/**
+	 * A fresh user folder with the package installed as the README tells a self-hosted user: the
+	 * packed tarball, `npm install`ed in `.n8n/nodes` with the npm of the Node that runs n8n. The
+	 * package's optional peer dependency keeps npm from pulling in a second n8n-workflow.
+	 */
+	static async create(host: N8nHost, tarball: string): Promise<N8nInstance> {
 		const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-'));
-		const packageDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-enable');
-		mkdirSync(packageDir, { recursive: true });
-		cpSync(path.join(PACKAGE_ROOT, 'package.json'), path.join(packageDir, 'package.json'));
-		cpSync(path.join(PACKAGE_ROOT, 'dist'), path.join(packageDir, 'dist'), { recursive: true });
+		const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+		mkdirSync(nodesDir, { recursive: true });
+		const installed = await runToEnd('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env: host.env });
+		if (installed.code !== 0) throw new Error(`npm install of the packed package failed: ${installed.output.trim().slice(-600)}`);
+		const modules = readdirSync(path.join(nodesDir, 'node_modules')).filter((name) => !name.startsWith('.'));
+		if (modules.join(',') !== 'n8n-nodes-enable') {
+			throw new Error(`npm install brought more than the package into .n8n/nodes: ${modules.join(', ')}`);
+		}
 		return new N8nInstance(host, userFolder, await freePort());
 	}
 
