@@ -102,6 +102,8 @@ describe('validation before anything is sent', () => {
 	});
 
 	test.each(['http://localhost:1', 'http://127.0.0.9:1', 'http://[::1]:1'])('plain http is allowed for loopback %s', async (baseUrl) => {
+		// For [::1], n8n's HTTP stack builds "http://::1:1" with Node's legacy url.parse, which warns
+		// (DEP0170) about that URL of its own; `npm test` disables that one warning.
 		const { error } = await fetchToken(credentialFor(baseUrl, CLIENT));
 		// Nothing listens there: the request was allowed and failed on the network, not on validation.
 		expect(error?.message).toMatch(/^Could not reach/);

@@ -9,6 +9,11 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { subjectOf } from '../nodes/Enable/actions/collection';
 import { findCollection } from '../nodes/Enable/resources';
 import { type EnableConnection, enableRequest } from '../nodes/Enable/transport/request';
+import { restoreClock, useVirtualClock } from './harness/clock';
+
+// Back-off waits advance a virtual clock instead of the wall clock.
+beforeEach(() => useVirtualClock());
+afterEach(() => restoreClock());
 
 const node: INode = { id: '1', name: 'Enable', type: 'n8n-nodes-enable.enable', typeVersion: 1, position: [0, 0], parameters: {} };
 const connection: EnableConnection = {

@@ -9,6 +9,7 @@ import { clock } from '../nodes/Enable/transport/clock';
 import { RETRY_LIMITS } from '../nodes/Enable/transport/request';
 import { type EnableSimulator, type FaultRule, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock } from './harness/clock';
+import { consoleLines } from './harness/quiet-console';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { everyTextOf } from './harness/secrets';
 
@@ -26,7 +27,6 @@ const RETURN_ALL = { resource: 'deal', operation: 'getAll', returnAll: true, opt
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
-let consoleOutput: string[];
 
 async function start(faults: FaultRule[] = [], options: SimulatorOptions = {}, credential: ICredentialDataDecryptedObject = {}) {
 	simulator = await startSimulator({ clients: [CLIENT], counts: { deals: DEALS, users: 30 }, faults, ...options });
@@ -36,21 +36,17 @@ async function start(faults: FaultRule[] = [], options: SimulatorOptions = {}, c
 beforeEach(() => {
 	// Back-off waits advance a virtual clock: the seconds below are the time the node chose to wait.
 	useVirtualClock();
-	consoleOutput = [];
-	for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-		jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-			consoleOutput.push(args.map((arg) => everyTextOf(arg)).join(' '));
-		});
-	}
 });
+
+/** Whatever happened, neither the secret nor a token reached a log line (captured, not printed). */
+function expectCleanLogs(): void {
+	const logged = consoleLines().join('\n');
+	expect(logged).not.toContain(SECRET);
+	for (const token of simulator?.issuedTokens() ?? []) expect(logged).not.toContain(token);
+}
 
 afterEach(async () => {
 	restoreClock();
-	jest.restoreAllMocks();
-	// Whatever happened, neither the secret nor a token reached a log line.
-	const logged = consoleOutput.join('\n');
-	expect(logged).not.toContain(SECRET);
-	for (const token of simulator?.issuedTokens() ?? []) expect(logged).not.toContain(token);
 	await simulator?.close();
 });
 
@@ -58,6 +54,7 @@ async function run(parameters: IDataObject = RETURN_ALL) {
 	const started = clock.now();
 	const result = await runEnableNode({ helper, parameters });
 	const seconds = (clock.now() - started) / 1000;
+	expectCleanLogs();
 	// The run (items, errors, stored execution data) never holds the secret or a token.
 	const everything = everyTextOf(result.run);
 	expect(everything).not.toContain(SECRET);
@@ -105,6 +102,8 @@ describe('rate limiting (429)', () => {
 		expect(result.error?.message).toBe(`Enable is rate-limiting requests (HTTP 429) after ${RETRY_LIMITS.maxAttempts} attempts over 0 s`);
 		expect(result.error?.description).toContain('Try again in 0 s');
 		expect(apiStatuses()).toEqual([200, 429, 429, 429, 429, 429]);
+		// n8n logged the failure: captured by the quiet console (and checked for secrets), not printed.
+		expect(consoleLines().join('\n')).toContain('Enable is rate-limiting requests (HTTP 429)');
 	});
 
 	test('a Retry-After beyond the 60 s budget fails at once and says when to retry', async () => {
@@ -230,5 +229,6 @@ describe('cancellation', () => {
 		expect(pagesAtStop).toBeLessThan(50);
 		// Nothing more was requested after the cancel.
 		expect(simulator.stats().apiRequests).toBeLessThanOrEqual(pagesAtStop + 1);
+		expectCleanLogs();
 	});
 });
