@@ -1,12 +1,31 @@
 /**
- * `npm run sandbox -- [--port 8787] [--deals 120] [--activity 300] [--users 25]
- *  [--absolute-links] [--token-lifetime 3600] [--page-size 25] [--config sandbox.json]`
+ * `npm run sandbox -- [flags]`: starts the Enable API simulator and prints its base URL and the
+ * demo credentials. Every flag:
  *
- * Starts the Enable API simulator and prints its base URL and the demo credentials.
- * A --config JSON file may hold any SimulatorOptions (clients, faults, counts, ...).
+ *   --port N                  port to listen on (default 8787; 0 picks a free one)
+ *   --host ADDRESS            address to listen on (default 127.0.0.1)
+ *   --deals N                 number of deals (default 120)
+ *   --activity N              number of activity entries (default 300)
+ *   --users N                 number of users (default 25)
+ *   --count COLLECTION=N      records of any collection, e.g. --count earnings=1000 (repeatable)
+ *   --seed N                  seed of the generated data (same seed, same data)
+ *   --page-size N             page size when a request sets none (default 25)
+ *   --max-page-size N         largest page served (default 100)
+ *   --oversized-page MODE     a larger page[size]: cap (default, silently), refuse (400 naming
+ *                             the maximum) or refuse-vague (400 without it)
+ *   --no-include              refuse every include= with 400
+ *   --missing-scope-status S  status for a token without the scope: 403 (default) or 401
+ *   --token-lifetime SECONDS  access token lifetime (default 3600)
+ *   --absolute-links          links.next as absolute URLs instead of paths
+ *   --no-totals               no meta.total in list documents
+ *   --report-pending-polls N  polls a report job stays Pending (default 2)
+ *   --report-outcome OUTCOME  how report jobs end: done (default), failed or never
+ *   --config FILE             a JSON file with any SimulatorOptions (clients, faults, counts, ...)
+ *   --help                    this list
  */
 import { readFileSync } from 'node:fs';
 
+import { COLLECTION_NAMES, isCollectionName } from './data';
 import { DEMO_CLIENT, type SimulatorOptions, startSimulator } from './simulator';
 
 function parseArguments(argv: string[]): SimulatorOptions {
@@ -31,6 +50,34 @@ function parseArguments(argv: string[]): SimulatorOptions {
 			case '--deals': counts.deals = number(); break;
 			case '--activity': counts.activity = number(); break;
 			case '--users': counts.users = number(); break;
+			case '--count': {
+				const [name, raw] = value().split('=');
+				if (!isCollectionName(name)) throw new Error(`--count: unknown collection "${name}" (one of ${COLLECTION_NAMES.join(', ')})`);
+				const parsed = Number(raw);
+				if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--count ${name} needs a whole number, got "${raw}"`);
+				counts[name] = parsed;
+				break;
+			}
+			case '--oversized-page': {
+				const mode = value();
+				if (mode !== 'cap' && mode !== 'refuse' && mode !== 'refuse-vague') throw new Error(`--oversized-page needs cap, refuse or refuse-vague, got "${mode}"`);
+				options.oversizedPage = mode;
+				break;
+			}
+			case '--no-include': options.includeSupported = false; break;
+			case '--missing-scope-status': {
+				const status = number();
+				if (status !== 401 && status !== 403) throw new Error('--missing-scope-status needs 401 or 403');
+				options.missingScopeStatus = status;
+				break;
+			}
+			case '--report-pending-polls': options.report = { ...options.report, pendingPolls: number() }; break;
+			case '--report-outcome': {
+				const outcome = value();
+				if (outcome !== 'done' && outcome !== 'failed' && outcome !== 'never') throw new Error(`--report-outcome needs done, failed or never, got "${outcome}"`);
+				options.report = { ...options.report, outcome };
+				break;
+			}
 			case '--seed': options.seed = number(); break;
 			case '--page-size': options.defaultPageSize = number(); break;
 			case '--max-page-size': options.maxPageSize = number(); break;
@@ -39,7 +86,14 @@ function parseArguments(argv: string[]): SimulatorOptions {
 			case '--no-totals': options.includeTotals = false; break;
 			case '--config': Object.assign(options, JSON.parse(readFileSync(value(), 'utf8')) as SimulatorOptions); break;
 			case '--help':
-				console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
+				console.log(
+					readFileSync(__filename, 'utf8')
+						.split('*/')[0]
+						.split('\n')
+						.slice(1)
+						.map((line) => line.replace(/^ \* ?/, ''))
+						.join('\n'),
+				);
 				process.exit(0);
 				break;
 			default:
@@ -56,7 +110,7 @@ async function main(): Promise<void> {
 	const counts = simulator.store;
 	console.log(`Enable API simulator listening on ${simulator.baseUrl}`);
 	console.log(
-		`  records: ${counts.list('deals').length} deals, ${counts.list('activity').length} activity entries, ${counts.list('users').length} users`,
+		`  records: ${COLLECTION_NAMES.map((name) => `${counts.list(name).length} ${name}`).join(', ')}`,
 	);
 	console.log('  Enable API credential for n8n:');
 	console.log(`    Base URL:                  ${simulator.baseUrl}`);

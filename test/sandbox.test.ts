@@ -377,3 +377,11 @@ describe('admin interface and counters', () => {
 		expect((await get('/v1/deals', accessToken)).status).toBe(503);
 	});
 });
+
+test('`npm run sandbox -- --help` lists every flag the simulator accepts', () => {
+	const source = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'sandbox', 'cli.ts'), 'utf8') as string;
+	const accepted = [...source.matchAll(/case '(--[a-z-]+)'/g)].map((match) => match[1]).sort();
+	const documented = [...source.split('*/')[0].matchAll(/^ \*\s+(--[a-z-]+)/gm)].map((match) => match[1]).sort();
+	expect(accepted.length).toBeGreaterThan(15);
+	expect(documented).toEqual(accepted);
+});
