@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import {
@@ -102,6 +103,13 @@ export interface SimulatorOptions {
 	includeSupported?: boolean;
 	/** How the asynchronous deal-earnings report behaves. */
 	report?: ReportJobOptions;
+	/** Serve HTTPS with this key and certificate (the WAN benchmark's self-signed pair). */
+	tls?: { key: string; cert: string };
+	/**
+	 * Serve each successful collection page or record from the body computed the first time (the
+	 * store must not change meanwhile): the benchmark's fast server, so the client's own cost shows.
+	 */
+	cacheResponses?: boolean;
 	faults?: FaultRule[];
 }
 
@@ -204,11 +212,17 @@ export class EnableSimulator {
 
 	readonly requestLog: RequestLogEntry[] = [];
 
-	private readonly server: http.Server;
+	private readonly server: http.Server | https.Server;
 
 	private readonly tokens = new Map<string, IssuedToken>();
 
-	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host' | 'report'>>;
+	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host' | 'report' | 'tls'>>;
+
+	private readonly scheme: 'http' | 'https';
+
+	private readonly responseCache = new Map<string, string>();
+
+	private readonly cacheKeys = new WeakMap<http.ServerResponse, string>();
 
 	readonly reports: ReportJobs;
 
@@ -238,15 +252,19 @@ export class EnableSimulator {
 			missingScopeStatus: options.missingScopeStatus ?? 403,
 			oversizedPage: options.oversizedPage ?? 'cap',
 			includeSupported: options.includeSupported ?? true,
+			cacheResponses: options.cacheResponses ?? false,
 		};
 		this.faults = [...(options.faults ?? [])];
-		this.server = http.createServer((req, res) => {
+		this.scheme = options.tls ? 'https' : 'http';
+		const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
 			this.handle(req, res).catch((error: unknown) => {
 				this.send(res, 500, { errors: [this.error(500, 'internal', 'Simulator failure', String(error))] });
 			});
-		});
-		// Keep-alive sockets must not hold close() open in tests.
-		this.server.keepAliveTimeout = 1000;
+		};
+		this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
+		// close() ends kept-alive sockets itself (closeAllConnections). Node's HTTP client reuses a
+		// socket only if the server's keep-alive timeout exceeds 1 s, so it is well above that.
+		this.server.keepAliveTimeout = 5000;
 	}
 
 	get baseUrl(): string {
@@ -260,7 +278,7 @@ export class EnableSimulator {
 		});
 		const address = this.server.address() as AddressInfo;
 		const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-		this.origin = `http://${shownHost}:${address.port}`;
+		this.origin = `${this.scheme}://${shownHost}:${address.port}`;
 		return this;
 	}
 
@@ -517,6 +535,17 @@ export class EnableSimulator {
 			return this.send(res, answer.status, answer.body);
 		}
 		const collection = collectionName as CollectionName;
+		if (this.options.cacheResponses) {
+			const key = `${url.pathname}${url.search}`;
+			const cached = this.responseCache.get(key);
+			if (cached !== undefined) {
+				increment(id ? this.counters.recordRequests : this.counters.pageRequests, `/v1/${collection}`);
+				res.writeHead(200, { 'Content-Type': JSON_API });
+				res.end(cached);
+				return;
+			}
+			this.cacheKeys.set(res, key);
+		}
 		const include = this.parseInclude(url, collection);
 		if ('error' in include) return this.send(res, 400, { errors: [include.error] });
 
@@ -690,8 +719,11 @@ export class EnableSimulator {
 		contentType = JSON_API,
 	): void {
 		if (res.headersSent) return;
+		const text = JSON.stringify(body);
+		const cacheKey = this.cacheKeys.get(res);
+		if (cacheKey !== undefined && status === 200) this.responseCache.set(cacheKey, text);
 		res.writeHead(status, { 'Content-Type': contentType, ...headers });
-		res.end(JSON.stringify(body));
+		res.end(text);
 	}
 
 	/** Test and demo administration: add or change records, read counters, set faults. */
@@ -724,6 +756,7 @@ export class EnableSimulator {
 		}
 		const collection = parts[2] as CollectionName;
 		if (parts[1] === 'records' && collection in COLLECTION_ATTRIBUTES) {
+			this.responseCache.clear();
 			if (req.method === 'POST' && parts.length === 3) {
 				return reply(201, { data: this.store.add(collection, (json.attributes as Record<string, unknown>) ?? {}) });
 			}

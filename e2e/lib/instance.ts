@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { credentialData } from '../../sandbox/simulator';
+import type { ChildProcess } from 'node:child_process';
+
 import { freePort, type N8nHost, startProcess, stopProcess } from './host';
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -112,8 +114,36 @@ export class N8nInstance {
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_SECURE_COOKIE: 'false',
 			DB_SQLITE_POOL_SIZE: '2',
+			...this.sharedEnv,
 			...extra,
 		};
+	}
+
+	/** Settings every n8n process of this instance gets (queue mode: the database and Redis). */
+	sharedEnv: NodeJS.ProcessEnv = {};
+
+	/**
+	 * Starts a long-running n8n process (`start`, `worker`) with its own task-runner broker port;
+	 * `ready` resolves once `readyWhen` matches its output.
+	 */
+	async spawn(args: string[], extra: NodeJS.ProcessEnv, readyWhen: RegExp, timeoutMs = 180_000): Promise<{ child: ChildProcess; log: () => string }> {
+		const child = startProcess(this.host.node, [this.host.n8nBin, ...args], {
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extra }),
+			cwd: this.userFolder,
+		});
+		let output = '';
+		child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		const deadline = Date.now() + timeoutMs;
+		while (!readyWhen.test(output)) {
+			if (child.exitCode !== null) throw new Error(`n8n ${args.join(' ')} exited (${child.exitCode}): ${output.trim().slice(-600)}`);
+			if (Date.now() > deadline) {
+				await stopProcess(child);
+				throw new Error(`n8n ${args.join(' ')} was not ready within ${timeoutMs / 1000} s: ${output.trim().slice(-600)}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		return { child, log: () => output };
 	}
 
 	/** Runs one n8n command to completion. */

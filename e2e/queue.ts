@@ -1,0 +1,252 @@
+/**
+ * `npm run e2e:queue`: the packed package in n8n's distributed engine on this machine. Postgres
+ * and Redis from the distribution's packages, n8n 2.x main with EXECUTIONS_MODE=queue and two
+ * `n8n worker` processes sharing one user folder, and the simulator. Everything is started here
+ * and stopped afterwards by process id.
+ *
+ * Checks: 40 webhook executions, 10 at a time, each with exactly the expected deals, run by both
+ * workers, with at most one token request per worker (the stored token is shared through the
+ * database); a token revoked mid-run heals without a refresh storm; the Enable Trigger (its polls
+ * run on the main process) emits deals added while a worker is killed and restarted exactly once,
+ * and nothing again after the main process restarts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { ensureN8n, freePort, HostError, stopProcess } from './lib/host';
+import { N8nInstance, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL } from './lib/instance';
+import { startServices } from './lib/services';
+
+const ENABLE_TYPE = 'n8n-nodes-enable.enable';
+const DEAL_TYPE = '02 - Growth Rebate';
+const results: Array<{ name: string; error?: string }> = [];
+const facts: Record<string, unknown> = {};
+
+async function check(name: string, body: () => Promise<void>): Promise<void> {
+	try {
+		await body();
+		results.push({ name });
+		console.log(`  ✓ ${name}`);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		results.push({ name, error: message });
+		console.log(`  ✗ ${name}\n      ${message.split('\n').join('\n      ')}`);
+	}
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+	if (!condition) throw new Error(message);
+}
+
+async function waitFor(what: string, condition: () => boolean, seconds: number): Promise<void> {
+	const deadline = Date.now() + seconds * 1000;
+	while (!condition()) {
+		assert(Date.now() < deadline, `timed out after ${seconds} s waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const webhookWorkflow = {
+	id: 'queueDealsByType',
+	name: 'queue: deals of a type',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: 'queueDealsByType-w',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '0d6f3c2a-5b4e-4a9d-8c7b-6e5f4d3c2b1a',
+			parameters: { httpMethod: 'GET', path: 'enable-deals', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+		},
+		{
+			id: 'queueDealsByType-e',
+			name: 'Enable',
+			type: ENABLE_TYPE,
+			typeVersion: 1,
+			position: [240, 0],
+			parameters: {
+				resource: 'deal',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { filter: [{ attribute: 'dealType', value: '={{ $json.query.dealType }}' }] },
+				options: { pageSize: 20 },
+			},
+			credentials: { enableApi: CREDENTIAL },
+		},
+	],
+	connections: { Webhook: { main: [[{ node: 'Enable', type: 'main', index: 0 }]] } },
+};
+
+const triggerWorkflow = (inbox: string) => ({
+	id: 'queueNewDeal',
+	name: 'queue: new deal',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: 'queueNewDeal-t',
+			name: 'New deal',
+			type: 'n8n-nodes-enable.enableTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			// Twelve per-minute crons at different seconds poll every 5 s.
+			parameters: { event: 'newDeal', pollTimes: { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) } },
+			credentials: { enableApi: CREDENTIAL },
+		},
+		{
+			id: 'queueNewDeal-h',
+			name: 'Report',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [240, 0],
+			parameters: { method: 'POST', url: inbox, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+		},
+	],
+	connections: { 'New deal': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+});
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	if (Number((process.env.N8N_VERSION ?? '2').split('.')[0]) < 2) throw new HostError('the queue-mode e2e runs n8n 2.x');
+	const host = await ensureN8n();
+	console.log(`e2e:queue: n8n ${host.version} in queue mode (main + 2 workers), Postgres and Redis`);
+	const services = await startServices();
+	console.log(`  Postgres on ${services.postgresPort}, Redis on ${services.redisPort}`);
+	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 150 }, defaultPageSize: 20 });
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
+	const instance = await N8nInstance.create(host, await packPackage(packDir));
+	rmSync(packDir, { recursive: true, force: true });
+	instance.sharedEnv = { ...services.env, QUEUE_HEALTH_CHECK_ACTIVE: 'false', N8N_LOG_LEVEL: 'info' };
+	const processes: Array<{ child: Awaited<ReturnType<N8nInstance['spawn']>>['child'] }> = [];
+	try {
+		await check('the credential and workflows import into Postgres, and the workflows are activated', async () => {
+			await instance.importSandboxCredential(simulator.baseUrl);
+			await instance.importWorkflows([webhookWorkflow, triggerWorkflow(`${simulator.baseUrl}/_admin/inbox`)]);
+			for (const id of [webhookWorkflow.id, 'queueNewDeal']) {
+				const published = await instance.cli(['publish:workflow', `--id=${id}`]);
+				assert(published.code === 0, `could not activate ${id}: ${(published.stderr || published.stdout).slice(-400)}`);
+			}
+		});
+
+		const port = await freePort();
+		const url = `http://localhost:${port}`;
+		const startMain = async () => await instance.spawn(['start'], { N8N_PORT: String(port) }, /Editor is now accessible|n8n ready on/);
+		const startWorker = async () => await instance.spawn(['worker', '--concurrency=10'], {}, /n8n worker is now ready|Worker ready|ready/i);
+		simulator.resetStats();
+		let mainProcess = await startMain();
+		const workers = [await startWorker(), await startWorker()];
+		processes.push(mainProcess, ...workers);
+		await waitFor('n8n to answer', () => true, 1);
+		for (let i = 0; i < 60; i++) {
+			const answer = await fetch(`${url}/healthz/readiness`).catch(() => undefined);
+			if (answer?.ok) break;
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+
+		const expected = simulator.store
+			.list('deals')
+			.filter((deal) => deal.attributes.dealType === DEAL_TYPE)
+			.map((deal) => deal.id);
+		const fire = async (count: number, parallel: number): Promise<string[]> => {
+			const problems: string[] = [];
+			for (let batch = 0; batch < count / parallel; batch++) {
+				await Promise.all(
+					Array.from({ length: parallel }, async () => {
+						const response = await fetch(`${url}/webhook/enable-deals?dealType=${encodeURIComponent(DEAL_TYPE)}`);
+						const body = (await response.json().catch(() => undefined)) as Array<{ id: string }> | { id: string } | undefined;
+						const ids = (Array.isArray(body) ? body : body ? [body] : []).map((item) => item.id);
+						if (!response.ok || JSON.stringify(ids) !== JSON.stringify(expected)) {
+							problems.push(`HTTP ${response.status}: ${ids.length} records${ids.length === expected.length ? ' (different ones)' : ''}, expected ${expected.length}`);
+						}
+					}),
+				);
+			}
+			return problems;
+		};
+		const workerRuns = () => workers.map((worker) => (worker.log().match(/Worker started execution/g) ?? []).length);
+
+		await check('40 webhook executions, 10 at a time: each has exactly the expected deals; both workers ran some; ≤ 1 token request per worker', async () => {
+			const problems = await fire(40, 10);
+			assert(problems.length === 0, `${problems.length} of 40 responses were wrong: ${problems.slice(0, 3).join('; ')}`);
+			const runs = workerRuns();
+			facts.executionsPerWorker = runs;
+			facts.tokenRequestsFor40 = simulator.stats().tokenRequests;
+			assert(runs.every((count) => count > 0), `not both workers ran executions: ${runs.join(' / ')}`);
+			assert(runs[0] + runs[1] >= 40, `the workers logged ${runs[0] + runs[1]} executions, expected at least 40`);
+			assert(simulator.stats().tokenRequests <= 2, `${simulator.stats().tokenRequests} token requests for 40 executions on 2 workers`);
+		});
+
+		await check('the simulator revokes the token mid-run: 40 more executions all succeed, the token requests stay bounded', async () => {
+			simulator.resetStats();
+			const revoke = (async () => {
+				await waitFor('the run to be under way', () => simulator.stats().apiRequests >= 40, 60);
+				simulator.revokeAllTokens();
+			})();
+			const problems = await fire(40, 10);
+			await revoke;
+			assert(problems.length === 0, `${problems.length} of 40 responses were wrong: ${problems.slice(0, 3).join('; ')}`);
+			const stats = simulator.stats();
+			facts.tokenRequestsAfterRevocation = stats.tokenRequests;
+			facts.status401AfterRevocation = stats.statusCounts['401'] ?? 0;
+			assert(stats.tokenRequests >= 1, 'no new token after the revocation: the check did not revoke anything');
+			// Concurrent executions share a refresh within a worker; each worker may refresh once more
+			// for executions that had read the old token from the database before it was replaced.
+			assert(stats.tokenRequests <= 4, `${stats.tokenRequests} token requests after one revocation: a refresh storm`);
+		});
+
+		await check('Enable Trigger on the main process: deals added while a worker is killed and restarted arrive exactly once', async () => {
+			await waitFor('the trigger to poll', () => (simulator.stats().pageRequests['/v1/deals'] ?? 0) > 0, 60);
+			simulator.inbox.length = 0;
+			const pollsNow = () => simulator.requestLog.filter((entry) => entry.path === '/v1/deals' && entry.query['page[size]'] === '1000').length;
+			const first = simulator.store.add('deals', { reference: 'QUEUE-1' });
+			await waitFor('the first new deal', () => simulator.inbox.length >= 1, 60);
+			await stopProcess(workers[0].child);
+			const whileDown = [simulator.store.add('deals', { reference: 'QUEUE-2' }), simulator.store.add('deals', { reference: 'QUEUE-3' })];
+			await waitFor('the deals added while a worker was down', () => simulator.inbox.length >= 3, 60);
+			workers[0] = await startWorker();
+			processes.push(workers[0]);
+			const afterRestart = simulator.store.add('deals', { reference: 'QUEUE-4' });
+			await waitFor('the deal added after the restart', () => simulator.inbox.length >= 4, 60);
+			const polls = pollsNow();
+			await waitFor('three more polls', () => pollsNow() >= polls + 3, 60);
+			const received = simulator.inbox.map((entry) => (entry as { id: string }).id);
+			const wanted = [first, ...whileDown, afterRestart].map((deal) => deal.id);
+			assert(JSON.stringify([...received].sort()) === JSON.stringify([...wanted].sort()) && received.length === 4, `received ${JSON.stringify(received)}, expected each of ${JSON.stringify(wanted)} once`);
+		});
+
+		await check('after the main process restarts, no deal is emitted again (the trigger state lives in Postgres)', async () => {
+			const before = simulator.inbox.length;
+			await stopProcess(mainProcess.child);
+			mainProcess = await startMain();
+			processes.push(mainProcess);
+			const pollsAtStart = simulator.requestLog.filter((entry) => entry.path === '/v1/deals').length;
+			await waitFor('four polls after the restart', () => simulator.requestLog.filter((entry) => entry.path === '/v1/deals').length >= pollsAtStart + 4, 90);
+			assert(simulator.inbox.length === before, `${simulator.inbox.length - before} deals were emitted again after the restart`);
+			const fresh = simulator.store.add('deals', { reference: 'QUEUE-5' });
+			await waitFor('a deal added after the main restart', () => simulator.inbox.length >= before + 1, 60);
+			await new Promise((resolve) => setTimeout(resolve, 11_000));
+			const tail = simulator.inbox.slice(before).map((entry) => (entry as { id: string }).id);
+			assert(JSON.stringify(tail) === JSON.stringify([fresh.id]), `after the restart the trigger emitted ${JSON.stringify(tail)}, expected only ${fresh.id}`);
+		});
+	} finally {
+		for (const entry of processes.reverse()) await stopProcess(entry.child);
+		await simulator.close();
+		await services.stop();
+		instance.cleanup();
+	}
+	const failed = results.filter((result) => result.error);
+	console.log(`\nFacts: ${JSON.stringify(facts)}`);
+	console.log(`e2e:queue (n8n ${host.version}) finished in ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+	process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof HostError ? `e2e:queue: ${error.message}` : `e2e:queue: ${error instanceof Error ? error.stack : String(error)}`);
+	process.exit(1);
+});
