@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { DEMO_CLIENT, startSimulator } from '../sandbox/simulator';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from '../test/harness/n8n';
 import { measureSide, median } from './measure';
+import { runPeerBenchmark } from './peer';
 import { runWanBenchmark } from './wan';
 
 const run = promisify(execFile);
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
 	console.log('Written to bench/results/latest.json');
 }
 
-const mode = process.argv.includes('--wan') ? runWanBenchmark() : main();
+const mode = process.argv.includes('--wan') ? runWanBenchmark() : process.argv.includes('--peer') ? runPeerBenchmark() : main();
 mode.catch((error: unknown) => {
 	console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
 	process.exit(1);

@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { collectionProvenBy, ENABLE_SCOPES, SCOPE_LABELS } from '../nodes/Enable/resources';
-import { requestAccessToken } from '../nodes/Enable/transport/auth';
+import { readCredentialSettings, requestAccessToken, settingsFingerprint } from '../nodes/Enable/transport/auth';
 
 /** For each scope, the collection Enable documents it for: the credential test reads that one. */
 const SCOPE_TEST_PATHS = Object.fromEntries(ENABLE_SCOPES.map((scope) => [scope, `/v1/${collectionProvenBy(scope).path}`]));
@@ -66,6 +66,7 @@ export class EnableApi implements ICredentialType {
 			displayName: 'Scopes',
 			name: 'scopes',
 			type: 'multiOptions',
+			required: true,
 			options: ENABLE_SCOPES.map((scope) => ({ name: `${SCOPE_LABELS[scope]} (${scope})`, value: scope })),
 			default: ['read:deals'],
 			hint: 'Select only the scopes Enable granted your client: asking for any other one fails with invalid_scope',
@@ -79,18 +80,33 @@ export class EnableApi implements ICredentialType {
 			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
+		{
+			displayName: 'Token Fingerprint',
+			name: 'tokenFingerprint',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 
-	/** Called by n8n when the stored token is empty or was refused: gets a new one. */
+	/** Called by n8n when the stored token is empty or was refused: gets a new one, with the fingerprint of what it was issued for. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return { accessToken: await requestAccessToken(this, credentials) };
+		const accessToken = await requestAccessToken(this, credentials);
+		return { accessToken, tokenFingerprint: settingsFingerprint(readCredentialSettings(credentials)) };
 	}
 
-	/** Adds the Bearer header; a function rather than an expression, so no template is evaluated per request. */
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => ({
-		...requestOptions,
-		headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken)}` },
-	});
+	/**
+	 * Adds the Bearer header; a function rather than an expression, so no template is evaluated per
+	 * request. A stored token issued for other settings (the secret, Base URL, client or scopes were
+	 * changed since) is not sent: the error has the shape of a 401, which makes n8n fetch a new token
+	 * with the current settings and repeat the request, in nodes, triggers and the credential test alike.
+	 */
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => {
+		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(readCredentialSettings(credentials))) {
+			throw Object.assign(new Error('The stored Enable token was issued for other credential settings'), { response: { status: 401 } });
+		}
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken)}` } };
+	};
 
 	/** One record from the collection of the first selected scope: passes whatever subset was granted. */
 	test: ICredentialTestRequest = {

@@ -123,6 +123,9 @@ async function main(): Promise<void> {
 	rmSync(packDir, { recursive: true, force: true });
 	instance.sharedEnv = { ...services.env, QUEUE_HEALTH_CHECK_ACTIVE: 'false', N8N_LOG_LEVEL: 'info' };
 	const processes: Array<{ child: Awaited<ReturnType<N8nInstance['spawn']>>['child'] }> = [];
+	// The n8n processes' logs, kept after the run for a failure's post-mortem.
+	const logDir = mkdtempSync(path.join(os.tmpdir(), 'enable-queue-logs-'));
+	console.log(`  n8n logs: ${logDir}`);
 	try {
 		await check('the credential and workflows import into Postgres, and the workflows are activated', async () => {
 			await instance.importSandboxCredential(simulator.baseUrl);
@@ -135,8 +138,16 @@ async function main(): Promise<void> {
 
 		const port = await freePort();
 		const url = `http://localhost:${port}`;
-		const startMain = async () => await instance.spawn(['start'], { N8N_PORT: String(port) }, /Editor is now accessible|n8n ready on/);
-		const startWorker = async () => await instance.spawn(['worker', '--concurrency=10'], {}, /n8n worker is now ready|Worker ready|ready/i);
+		let started = 0;
+		const logFile = (name: string) => path.join(logDir, `${++started}-${name}.log`);
+		const startMain = async () => {
+			console.log('  … starting n8n main (queue mode)');
+			return await instance.spawn(['start'], { N8N_PORT: String(port) }, /Editor is now accessible/, { logFile: logFile('main') });
+		};
+		const startWorker = async () => {
+			console.log('  … starting an n8n worker');
+			return await instance.spawn(['worker', '--concurrency=10'], {}, /n8n worker is now ready/, { logFile: logFile('worker') });
+		};
 		simulator.resetStats();
 		let mainProcess = await startMain();
 		const workers = [await startWorker(), await startWorker()];
@@ -157,7 +168,7 @@ async function main(): Promise<void> {
 			for (let batch = 0; batch < count / parallel; batch++) {
 				await Promise.all(
 					Array.from({ length: parallel }, async () => {
-						const response = await fetch(`${url}/webhook/enable-deals?dealType=${encodeURIComponent(DEAL_TYPE)}`);
+						const response = await fetch(`${url}/webhook/enable-deals?dealType=${encodeURIComponent(DEAL_TYPE)}`, { signal: AbortSignal.timeout(120_000) });
 						const body = (await response.json().catch(() => undefined)) as Array<{ id: string }> | { id: string } | undefined;
 						const ids = (Array.isArray(body) ? body : body ? [body] : []).map((item) => item.id);
 						if (!response.ok || JSON.stringify(ids) !== JSON.stringify(expected)) {
@@ -174,6 +185,7 @@ async function main(): Promise<void> {
 			const problems = await fire(40, 10);
 			assert(problems.length === 0, `${problems.length} of 40 responses were wrong: ${problems.slice(0, 3).join('; ')}`);
 			const runs = workerRuns();
+			facts.expectedDealsPerResponse = expected.length;
 			facts.executionsPerWorker = runs;
 			facts.tokenRequestsFor40 = simulator.stats().tokenRequests;
 			assert(runs.every((count) => count > 0), `not both workers ran executions: ${runs.join(' / ')}`);

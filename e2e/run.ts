@@ -406,6 +406,14 @@ async function main(): Promise<void> {
 					};
 					const good = await test(DEMO_CLIENT.clientSecret);
 					assert(good.status === 'OK', `the credential test failed for good credentials: ${good.message}`);
+					// The saved credential holds a token by now: a wrong secret typed over it must still fail.
+					const tokenRequests = simulator.stats().tokenRequests;
+					const saved = await test('not-the-secret-either');
+					assert(
+						saved.status === 'Error' && saved.message === 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
+						`a wrong secret over a stored token tested as ${JSON.stringify(saved)}`,
+					);
+					assert(simulator.stats().tokenRequests > tokenRequests, 'the test did not ask Enable for a token with the secret on screen');
 					const bad = await test('not-the-secret');
 					assert(
 						bad.status === 'Error' && bad.message === 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',

@@ -8,6 +8,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { EnableApi } from '../credentials/EnableApi.credentials';
 import { ALL_SCOPES, DEMO_CLIENT, type EnableSimulator, type Scope, startSimulator } from '../sandbox/simulator';
+import { restoreClock, useVirtualClock } from './harness/clock';
 import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper, TestNodeTypes } from './harness/n8n';
 import { everyTextOf } from './harness/secrets';
 
@@ -155,11 +156,40 @@ describe('token failures, each with an actionable message and no secret', () => 
 		expect(error?.description).toContain('Base URL');
 	});
 
-	test('an unavailable token endpoint', async () => {
-		simulator.addFault({ kind: 'status', status: 503, onRequest: 1, target: 'token' });
-		const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT));
-		expect(error?.message).toBe("Enable's token endpoint answered HTTP 503");
-		expect(error?.description).toContain('try again');
+	test('an unavailable token endpoint: retried within the bounds, then a clear message', async () => {
+		// Issue 14: the token request retries 429/5xx like data requests, on the virtual clock here.
+		const time = useVirtualClock();
+		try {
+			simulator.addFault({ kind: 'status', status: 503, onRequest: 1, times: 100, target: 'token' });
+			const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT));
+			expect(error?.message).toMatch(/^Enable's token endpoint answered HTTP 503 after 5 attempts over 1[2-8] s$/);
+			expect(error?.description).toContain('try again');
+			expect(time.sleeps).toHaveLength(4);
+		} finally {
+			restoreClock();
+		}
+	});
+
+	test.each([
+		['503 once', { kind: 'status' as const, status: 503, onRequest: 1, target: 'token' as const }],
+		['429 with Retry-After', { kind: 'status' as const, status: 429, onRequest: 1, retryAfter: 2, target: 'token' as const }],
+	])('a transient token failure (%s) is retried and the token arrives', async (_label, fault) => {
+		const time = useVirtualClock();
+		try {
+			simulator.addFault(fault);
+			const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT));
+			expect(error).toBeUndefined();
+			expect(simulator.stats().tokenRequests).toBe(2);
+			expect(time.sleeps).toHaveLength(1);
+		} finally {
+			restoreClock();
+		}
+	});
+
+	test('invalid_client is never retried', async () => {
+		const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT, { clientSecret: 'wrong-secret' }));
+		expect(error?.message).toBe('Enable rejected the Client ID, Client Secret or Dealtrack Registration ID');
+		expect(simulator.stats().tokenRequests).toBe(1);
 	});
 
 	test('a network failure says which host could not be reached', async () => {
@@ -263,4 +293,53 @@ describe("n8n's refresh contract", () => {
 
 test('the demo client is a valid credential for the sandbox', () => {
 	expect(DEMO_CLIENT.scopes).toEqual([...ALL_SCOPES]);
+});
+
+describe('the token fingerprint (issue 14): a stored token is only used with the settings it was issued for', () => {
+	const apiStatuses = () => simulator.requestLog.filter((entry) => entry.path.startsWith('/v1/')).map((entry) => entry.status);
+
+	test('a changed secret gets a token request with it before the next request, not the old token', async () => {
+		const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+		await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		const { accessToken, tokenFingerprint } = helper.data();
+		expect(tokenFingerprint).toMatch(/^[\w-]{22}$/);
+		expect(JSON.stringify(helper.data())).not.toContain(Buffer.from(SECRET).toString('base64'));
+		helper.stored.set('cred-1', { ...helper.data(), clientSecret: 'a-wrong-secret', accessToken, tokenFingerprint });
+		simulator.resetStats();
+		const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(result.error?.message).toBe('Enable rejected the Client ID, Client Secret or Dealtrack Registration ID');
+		// The old token never reached Enable with the new settings.
+		expect(apiStatuses()).toEqual([]);
+		expect(simulator.stats().tokenRequests).toBe(1);
+	});
+
+	test.each([
+		['scopes', { scopes: ['read:deals'] }],
+		['Base URL', {}],
+	])('changed %s: a new token before the next request, then one token per lifetime again', async (label, change) => {
+		const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+		await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		const before = helper.data();
+		const baseUrl = label === 'Base URL' ? simulator.baseUrl.replace('127.0.0.1', 'localhost') : before.baseUrl;
+		helper.stored.set('cred-1', { ...before, ...change, baseUrl });
+		simulator.resetStats();
+		const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(result.error).toBeUndefined();
+		expect(simulator.stats().tokenRequests).toBe(1);
+		expect(apiStatuses()).toEqual([200]);
+		expect(helper.data().tokenFingerprint).not.toBe(before.tokenFingerprint);
+		await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(simulator.stats().tokenRequests).toBe(1);
+	});
+
+	test('a token stored without a fingerprint (an older version of this package) is replaced once', async () => {
+		const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+		await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		helper.stored.set('cred-1', { ...helper.data(), tokenFingerprint: '' });
+		simulator.resetStats();
+		await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(simulator.stats().tokenRequests).toBe(1);
+		expect(apiStatuses()).toEqual([200, 200]);
+	});
 });

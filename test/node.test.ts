@@ -201,16 +201,16 @@ describe('errors', () => {
 	});
 
 	test.each([
-		['an empty id', { resource: 'deal', operation: 'get', dealId: '  ' }, 'Deal ID is empty [item 0]'],
-		['an id with a slash', { resource: 'user', operation: 'get', userId: 'ab/cd' }, 'User ID "ab/cd" contains "/" [item 0]'],
-		['an id with ..', { resource: 'activity', operation: 'get', activityId: '..' }, 'Activity ID ".." contains ".." [item 0]'],
-		['an id with ?', { resource: 'deal', operation: 'get', dealId: 'a?b=1' }, 'Deal ID "a?b=1" contains "?" [item 0]'],
-		['an id with #', { resource: 'deal', operation: 'get', dealId: 'a#b' }, 'Deal ID "a#b" contains "#" [item 0]'],
-		['a filter with an empty attribute', { resource: 'deal', operation: 'getAll', filters: { filter: [{ attribute: ' ', value: 'x' }] } }, 'Filter 1 has an empty Attribute [item 0]'],
-		['a filter attribute with brackets', { resource: 'deal', operation: 'getAll', filters: { filter: [{ attribute: 'filter[dealType]', value: 'x' }] } }, 'Filter attribute "filter[dealType]" contains a bracket [item 0]'],
-		['a limit below 1', { resource: 'deal', operation: 'getAll', limit: 0 }, 'Limit must be a whole number of at least 1 (got 0) [item 0]'],
-		['a page size out of range', { resource: 'deal', operation: 'getAll', options: { pageSize: 5000 } }, 'Page Size must be a whole number from 1 to 1000 (got 5000) [item 0]'],
-		['a malformed sort', { resource: 'deal', operation: 'getAll', options: { sort: 'startDate desc; drop' } }, 'Sort "startDate desc; drop" is not a list of attribute names [item 0]'],
+		['an empty id', { resource: 'deal', operation: 'get', dealId: '  ' }, 'Deal ID is empty'],
+		['an id with a slash', { resource: 'user', operation: 'get', userId: 'ab/cd' }, 'User ID "ab/cd" contains "/"'],
+		['an id with ..', { resource: 'activity', operation: 'get', activityId: '..' }, 'Activity ID ".." contains ".."'],
+		['an id with ?', { resource: 'deal', operation: 'get', dealId: 'a?b=1' }, 'Deal ID "a?b=1" contains "?"'],
+		['an id with #', { resource: 'deal', operation: 'get', dealId: 'a#b' }, 'Deal ID "a#b" contains "#"'],
+		['a filter with an empty attribute', { resource: 'deal', operation: 'getAll', filters: { filter: [{ attribute: ' ', value: 'x' }] } }, 'Filter 1 has an empty Attribute'],
+		['a filter attribute with brackets', { resource: 'deal', operation: 'getAll', filters: { filter: [{ attribute: 'filter[dealType]', value: 'x' }] } }, 'Filter attribute "filter[dealType]" contains a bracket'],
+		['a limit below 1', { resource: 'deal', operation: 'getAll', limit: 0 }, 'Limit must be a whole number of at least 1 (got 0)'],
+		['a page size out of range', { resource: 'deal', operation: 'getAll', options: { pageSize: 5000 } }, 'Page Size must be a whole number from 1 to 1000 (got 5000)'],
+		['a malformed sort', { resource: 'deal', operation: 'getAll', options: { sort: 'startDate desc; drop' } }, 'Sort "startDate desc; drop" is not a list of attribute names'],
 	])('bad input is refused before any request: %s', async (_label, parameters, message) => {
 		await start();
 		const result = await run(parameters);
@@ -269,7 +269,8 @@ describe('items', () => {
 		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(result.items[0].json.id).toBe(a.id);
 		expect(result.items[1].json).toEqual({ error: 'The deal "Nope" was not found in Enable', description: expect.stringContaining('Check the Deal ID') });
-		expect(result.items[2].json.error).toBe('Deal ID is empty [item 2]');
+		// The message carries no "[item N]" marker (issue 14): the item is known from pairedItem (asserted above).
+		expect(result.items[2].json.error).toBe('Deal ID is empty');
 		expect(result.items[3].json.id).toBe(b.id);
 	});
 

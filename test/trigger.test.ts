@@ -165,6 +165,17 @@ describe('state and failures', () => {
 		expect(ids(await deals.fetchTestEvent())).toEqual([simulator.store.list('deals').at(-1)?.id]);
 	});
 
+	test('Fetch Test Event reads one page, whatever the size of the collection (issue 14)', async () => {
+		await simulator.close();
+		simulator = await startSimulator({ counts: { deals: 1234 }, maxPageSize: 100 });
+		helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
+		const deals = new TriggerRunner(helper, { event: 'newDeal' });
+		const sample = await deals.fetchTestEvent();
+		expect(sample).toHaveLength(1);
+		expect(simulator.totalPageRequests()).toBe(1);
+		expect(runnerSavedNothing(deals)).toBe(true);
+	});
+
 	test('fingerprints are short and change with the content', () => {
 		const deal = simulator.store.list('deals')[0] as unknown as Parameters<typeof fingerprint>[0];
 		const print = fingerprint(deal);
@@ -194,3 +205,7 @@ test('10 000 deals: state size per event, reported', async () => {
 	expect(sizes.updatedDeal).toBeLessThan(10_000 * 16);
 	expect(sizes.newActivity).toBeLessThan(1_000);
 }, 60_000);
+
+function runnerSavedNothing(runner: TriggerRunner): boolean {
+	return runner.saved === '{}';
+}

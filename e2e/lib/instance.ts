@@ -126,10 +126,17 @@ export class N8nInstance {
 	 * Starts a long-running n8n process (`start`, `worker`) with its own task-runner broker port;
 	 * `ready` resolves once `readyWhen` matches its output.
 	 */
-	async spawn(args: string[], extra: NodeJS.ProcessEnv, readyWhen: RegExp, timeoutMs = 180_000): Promise<{ child: ChildProcess; log: () => string }> {
+	async spawn(
+		args: string[],
+		extra: NodeJS.ProcessEnv,
+		readyWhen: RegExp,
+		options: { timeoutMs?: number; logFile?: string } = {},
+	): Promise<{ child: ChildProcess; log: () => string }> {
+		const timeoutMs = options.timeoutMs ?? 180_000;
 		const child = startProcess(this.host.node, [this.host.n8nBin, ...args], {
 			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extra }),
 			cwd: this.userFolder,
+			logFile: options.logFile,
 		});
 		let output = '';
 		child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -8,7 +8,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY, nodeProperties } from './descriptions';
+import { DEFAULT_CONCURRENCY, nodeProperties, SUBTITLE } from './descriptions';
 import { findOperation } from './operations';
 import { type EnableConnection, openConnection, toNodeError } from './transport/request';
 import { validateConcurrency } from './validation';
@@ -20,7 +20,7 @@ export class Enable implements INodeType {
 		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: SUBTITLE,
 		description: 'Read deals, earnings, trading partners, activity, users and reports from the Enable API',
 		defaults: { name: 'Enable' },
 		usableAsTool: true,

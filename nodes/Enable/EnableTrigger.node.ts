@@ -61,8 +61,9 @@ export class EnableTrigger implements INodeType {
 		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts the workflow when Enable has a new deal, a changed deal or new activity',
+		subtitle: `={{ (${JSON.stringify(Object.fromEntries(EVENTS.map((event) => [event.value, event.name])))})[$parameter["event"]] }}`,
+		// n8n shows this text for the whole Enable entry of its node panel, actions included.
+		description: 'Enable rebate and deal management: read deals, earnings, trading partners, activity, users and reports, or start a workflow when a deal or activity is new',
 		defaults: { name: 'Enable Trigger' },
 		polling: true,
 		inputs: [],
@@ -106,12 +107,14 @@ export class EnableTrigger implements INodeType {
 		// A failed read throws here, before the state is touched: the next poll catches up.
 		const connection = await openConnection(this, 0);
 		const target = { path: event.resource.path, subject: subjectOf(event.resource) };
-		const { records, included } = await listRecords(this, connection, target, { filters, include }, 0);
+		// "Fetch Test Event" shows one record to map fields from: one page is enough to find it.
+		const manual = this.getMode() === 'manual';
+		const { records, included } = await listRecords(this, connection, target, { filters, include, maxPages: manual ? 1 : undefined }, 0);
 		const toItems = (list: ResourceObject[]): INodeExecutionData[][] => [
 			list.map((record) => ({ json: shapeRecord(record, included, simplify) })),
 		];
 
-		if (this.getMode() === 'manual') {
+		if (manual) {
 			// "Fetch Test Event": show one real record to map fields from, and remember nothing.
 			const sample = mostRecent(records, event.timestampAttribute);
 			return sample ? toItems([sample]) : null;

@@ -11,6 +11,11 @@ import { CONCURRENCY_RANGE, PAGE_SIZE_RANGE } from './validation';
 
 export const DEFAULT_CONCURRENCY = 5;
 
+/** The canvas subtitle, "Get Many: Deal", from the same labels the parameters show. */
+export const SUBTITLE = `={{ (${JSON.stringify({ get: 'Get', getAll: 'Get Many', ...Object.fromEntries(REPORTS.operations.map((operation) => [operation.value, operation.name])) })})[$parameter["operation"]] + ": " + (${JSON.stringify(
+	Object.fromEntries([...COLLECTIONS.map((collection) => [collection.value, collection.name]), [REPORTS.value, REPORTS.name]]),
+)})[$parameter["resource"]] }}`;
+
 type Show = NonNullable<INodeProperties['displayOptions']>['show'];
 
 /** "tradingPartner" → "Trading Partner". */

@@ -1,6 +1,6 @@
 /**
  * Checks of the node's parameters, made before any request so that a typo costs no API call.
- * Every message names the parameter and the input item.
+ * Every message names the parameter; the error carries the input item's index.
  */
 import { type INode, NodeOperationError } from 'n8n-workflow';
 
@@ -8,8 +8,9 @@ import type { EnableCollection } from './resources';
 
 export const PAGE_SIZE_RANGE = { min: 1, max: 1000 } as const;
 
+/** The message names the parameter; n8n shows the item itself (itemIndex), so the text carries no marker. */
 function invalid(node: INode, itemIndex: number, message: string, description: string): never {
-	throw new NodeOperationError(node, `${message} [item ${itemIndex}]`, { itemIndex, description });
+	throw new NodeOperationError(node, message, { itemIndex, description });
 }
 
 export function validateRecordId(

@@ -195,8 +195,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	async updateCredentials(details: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject): Promise<void> {
 		this.counters.credentialUpdates++;
-		const { accessToken } = data;
-		this.stored.set(details.id ?? CREDENTIAL_ID, { ...this.data(), accessToken });
+		// As n8n does: everything preAuthentication returned (the token and its fingerprint) is stored.
+		this.stored.set(details.id ?? CREDENTIAL_ID, { ...this.data(), ...data });
 	}
 
 	async updateCredentialsOauthTokenData(): Promise<void> {}

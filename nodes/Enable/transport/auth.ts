@@ -8,7 +8,8 @@ import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { ENABLE_SCOPES } from '../resources';
-import { EnableCredentialError, inspectFailure, networkProblem } from './failures';
+import { clock } from './clock';
+import { EnableCredentialError, inspectFailure, networkProblem, retryDelay } from './failures';
 import { excerpt, redact } from './redact';
 
 export interface CredentialSettings {
@@ -55,8 +56,9 @@ export function normaliseBaseUrl(raw: unknown): { baseUrl: string; host: string 
 	return { baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, host: url.host };
 }
 
+/** n8n's credential dialog shows only the message: it says what is wrong and what to do. */
 function invalidSetting(field: string, problem: string, description: string): never {
-	throw new EnableCredentialError(`Enable credential: ${field} ${problem}`, description);
+	throw new EnableCredentialError(`Enable credential: ${field} ${problem}. ${description}`, description);
 }
 
 /** Reads and validates every field of the credential before anything is sent. */
@@ -90,16 +92,22 @@ interface TokenResponse {
 }
 
 /**
+ * A short one-way hash of the settings a token is issued for, stored beside the token so that a
+ * token is never used after the Base URL, client, secret or scopes changed. The secret only enters
+ * the hash, never the stored value in a readable form.
+ */
+export function settingsFingerprint(settings: CredentialSettings): string {
+	const { tokenUrl, clientId, clientSecret, registrationId, scopes } = settings;
+	return createHash('sha256').update(JSON.stringify(['enable-token-v1', tokenUrl, clientId.toLowerCase(), clientSecret, registrationId.toLowerCase(), scopes])).digest('base64url').slice(0, 22);
+}
+
+/**
  * Token requests in flight, by a hash of the settings they were made with. Concurrent requests of
  * one execution that all find the token missing or refused (a 401 after a revocation) share one
  * token request instead of each fetching its own.
  */
 const tokensInFlight = new Map<string, Promise<string>>();
 
-function settingsKey(settings: CredentialSettings): string {
-	const { tokenUrl, clientId, clientSecret, registrationId, scopes } = settings;
-	return createHash('sha256').update(JSON.stringify([tokenUrl, clientId, clientSecret, registrationId, scopes])).digest('base64');
-}
 
 /** POSTs the client-credentials form and returns the access token, or throws an actionable error. */
 export async function requestAccessToken(
@@ -107,7 +115,7 @@ export async function requestAccessToken(
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string> {
 	const settings = readCredentialSettings(credentials);
-	const key = settingsKey(settings);
+	const key = settingsFingerprint(settings);
 	const pending = tokensInFlight.get(key);
 	if (pending) return await pending;
 	const request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(key));
@@ -123,26 +131,49 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 	form.set('scope', settings.scopes.join(' '));
 	form.set('grant_type', 'client_credentials');
 
+	// The same bounded retries as data requests for 429, 5xx and dropped connections; an OAuth
+	// refusal (invalid_client, invalid_scope, ...) comes with a 4xx and is final at once.
 	let response: TokenResponse | undefined;
 	let networkCode: string | undefined;
-	try {
-		response = (await helper.helpers.httpRequest({
-			method: 'POST',
-			url: settings.tokenUrl,
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-			body: form.toString(),
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: 30_000,
-		})) as TokenResponse;
-	} catch (error) {
-		// The raw error holds the request body (and so the secret): keep only its code.
-		networkCode = inspectFailure(error).networkCode;
+	let waitedMs = 0;
+	let attempt = 1;
+	for (; ; attempt++) {
+		response = undefined;
+		networkCode = undefined;
+		try {
+			response = (await helper.helpers.httpRequest({
+				method: 'POST',
+				url: settings.tokenUrl,
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+				body: form.toString(),
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: 30_000,
+			})) as TokenResponse;
+		} catch (error) {
+			// The raw error holds the request body (and so the secret): keep only its code.
+			networkCode = inspectFailure(error).networkCode;
+		}
+		const status = response?.statusCode;
+		const transient = status === undefined ? networkCode !== undefined : status === 429 || status >= 500;
+		if (!transient) break;
+		const retryAfter = response?.headers['retry-after'];
+		const delay = retryDelay({ cancelled: false, status, networkCode, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) }, attempt, waitedMs);
+		if (delay === undefined) break;
+		await clock.sleep(delay);
+		waitedMs += delay;
 	}
+	const tries = attempt > 1 ? ` after ${attempt} attempts over ${Math.round(waitedMs / 1000)} s` : '';
 	if (!response) {
 		throw new EnableCredentialError(
-			`Could not reach ${settings.host} (${networkProblem(networkCode)})`,
+			`Could not reach ${settings.host} (${networkProblem(networkCode)})${tries}`,
 			`n8n could not connect to ${settings.tokenUrl} (${networkCode ?? 'no response'}). Check the credential's Base URL and that this n8n instance can reach that host.`,
+		);
+	}
+	if (tries && (response.statusCode === 429 || response.statusCode >= 500)) {
+		throw new EnableCredentialError(
+			`Enable's token endpoint answered HTTP ${response.statusCode}${tries}`,
+			'Enable is busy or unavailable right now: try again in a minute.',
 		);
 	}
 	return interpretTokenResponse(response, settings);

@@ -28,6 +28,8 @@ export interface ListQuery {
 	include?: readonly string[];
 	/** Any other query parameters, sent as they are (already named, e.g. `filter[deal]`). */
 	extra?: Array<[string, string]>;
+	/** Read at most this many pages (Fetch Test Event reads one). */
+	maxPages?: number;
 }
 
 /** What a collection read returns: the records, and every included record by type and id. */
@@ -117,13 +119,14 @@ export async function readPages(
 	included: IncludedIndex,
 	take: (record: ResourceObject) => boolean,
 	firstDocument?: JsonApiDocument,
+	maxPages = Number.POSITIVE_INFINITY,
 ): Promise<void> {
 	const seen = new Set<string>();
 	const visited = new Set<string>();
 	let url: string | undefined = first.url;
 	let read = 0;
 	let pending = firstDocument;
-	while (url !== undefined) {
+	for (let pages = 0; url !== undefined && pages < maxPages; pages++) {
 		visited.add(url);
 		const document = pending ?? (await enableRequest(context, connection, { ...first, url, expect: 'list' }));
 		pending = undefined;
@@ -174,7 +177,8 @@ export async function listRecords(
 	for (;;) {
 		const url = buildListUrl(connection.baseUrl, target.path, query, pageSize);
 		try {
-			await readPages(context, connection, { url, subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' }, included, take);
+			const first = { url, subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' as const };
+			await readPages(context, connection, first, included, take, undefined, query.maxPages);
 			return { records, included };
 		} catch (error) {
 			// Enable's maximum page size is not published. Our own default may exceed it: when the
