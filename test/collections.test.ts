@@ -4,12 +4,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { nodeProperties } from '../nodes/Enable/descriptions';
+import { listSearch, searchMethodName } from '../nodes/Enable/methods/listSearch';
 import { EnableTrigger } from '../nodes/Enable/EnableTrigger.node';
 import { COLLECTIONS, collectionProvenBy, ENABLE_SCOPES, findCollection } from '../nodes/Enable/resources';
 import { EnableApi } from '../credentials/EnableApi.credentials';
 import { COLLECTION_ATTRIBUTES, COLLECTION_NAMES, type CollectionName, SIM_COLLECTIONS } from '../sandbox/data';
 import { DEMO_CLIENT, type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
-import { credentialFor, runEnableNode, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
+import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
@@ -74,7 +75,8 @@ describe('labels', () => {
 	});
 
 	test("every Get's id parameter is <resource>Id", () => {
-		const idNames = nodeProperties.filter((property) => property.displayOptions?.show?.operation?.includes('get') && property.required).map((property) => property.name);
+		// Version 1 (a typed id) and version 2 (a resource locator) share each name.
+		const idNames = [...new Set(nodeProperties.filter((property) => property.displayOptions?.show?.operation?.includes('get') && property.required).map((property) => property.name))];
 		expect(idNames.sort()).toEqual(COLLECTIONS.map((collection) => `${collection.value}Id`).sort());
 		expect(idNames).toEqual(expect.arrayContaining(['dealId', 'activityId', 'userId', 'tradingPartnerId', 'schemeId', 'granularEarningId']));
 	});
@@ -203,5 +205,36 @@ describe('Include Related', () => {
 			expect.objectContaining({ id: partnerId, name: simulator.store.get('trading-partners', partnerId)?.attributes.name }),
 		);
 		expect(new EnableTrigger().description.properties.some((property) => property.name === 'options')).toBe(true);
+	});
+});
+
+describe('version 2: Get picks its record from a list (resource locator)', () => {
+	test('a locator value By ID or From List gets the record; version 1 keeps the typed id', async () => {
+		await start();
+		const deal = simulator.store.list('deals')[3];
+		for (const mode of ['id', 'list']) {
+			const result = await runEnableNode({ helper, typeVersion: 2, parameters: { resource: 'deal', operation: 'get', dealId: { __rl: true, mode, value: deal.id } } });
+			expect(result.items.map((item) => item.json.id)).toEqual([deal.id]);
+		}
+		const v1 = await runEnableNode({ helper, typeVersion: 1, parameters: { resource: 'deal', operation: 'get', dealId: deal.id } });
+		expect(v1.items.map((item) => item.json.id)).toEqual([deal.id]);
+		const parameter = nodeProperties.find((property) => property.name === 'dealId' && property.type === 'resourceLocator');
+		expect(parameter?.displayOptions?.show?.['@version']).toEqual([2]);
+	});
+
+	test('the list search names each record, narrows to the typed text, and pages with a token', async () => {
+		await start({ counts: { deals: 230 } });
+		const search = listSearch.searchDeal;
+		const first = await inNodeContext(helper, async (context) => await search.call(context as never));
+		expect(first.results).toHaveLength(100);
+		const deal = simulator.store.list('deals')[0];
+		expect(first.results[0]).toEqual({ name: `${deal.attributes.reference} — ${deal.attributes.description} (${deal.id})`, value: deal.id });
+		expect(first.paginationToken).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/deals\?/);
+		const second = await inNodeContext(helper, async (context) => await search.call(context as never, undefined, first.paginationToken));
+		expect(second.results.map((entry) => entry.value)).toEqual(simulator.store.list('deals').slice(100, 200).map((record) => record.id));
+		const reference = String(simulator.store.list('deals')[42].attributes.reference);
+		const narrowed = await inNodeContext(helper, async (context) => await search.call(context as never, reference.toLowerCase()));
+		expect(narrowed.results.map((entry) => entry.value)).toEqual([simulator.store.list('deals')[42].id]);
+		expect(Object.keys(listSearch).sort()).toEqual(COLLECTIONS.map((collection) => searchMethodName(collection)).sort());
 	});
 });

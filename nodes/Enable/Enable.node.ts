@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY, nodeProperties, SUBTITLE } from './descriptions';
+import { listSearch } from './methods/listSearch';
 import { findOperation } from './operations';
 import { type EnableConnection, openConnection, toNodeError } from './transport/request';
 import { validateConcurrency } from './validation';
@@ -19,7 +20,9 @@ export class Enable implements INodeType {
 		name: 'enable',
 		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
 		group: ['input'],
-		version: 1,
+		// Version 2 picks Get's record from a list (a resource locator); version 1 keeps a typed id.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: SUBTITLE,
 		description: 'Read deals, earnings, trading partners, activity, users and reports from the Enable API',
 		defaults: { name: 'Enable' },
@@ -29,6 +32,8 @@ export class Enable implements INodeType {
 		credentials: [{ name: 'enableApi', required: true }],
 		properties: nodeProperties,
 	};
+
+	methods = { listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

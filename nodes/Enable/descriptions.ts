@@ -5,6 +5,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_MAX_WAIT_MINUTES } from './actions/report';
+import { searchMethodName } from './methods/listSearch';
 import { COLLECTIONS, type EnableCollection, REPORTS } from './resources';
 import { DEFAULT_PAGE_SIZE } from './transport/paging';
 import { CONCURRENCY_RANGE, PAGE_SIZE_RANGE } from './validation';
@@ -79,6 +80,7 @@ const reportOperationProperty: INodeProperties = {
 	default: 'dealEarnings',
 };
 
+/** Get's id: typed by hand (version 1, kept for workflows saved with it). */
 function idProperty(collection: EnableCollection): INodeProperties {
 	return {
 		displayName: `${collection.name} ID`,
@@ -88,7 +90,43 @@ function idProperty(collection: EnableCollection): INodeProperties {
 		default: '',
 		placeholder: collection.sampleId,
 		description: `The ID of the ${collection.noun} (a short string such as ${collection.sampleId})`,
-		displayOptions: { show: { resource: [collection.value], operation: ['get'] } },
+		displayOptions: { show: { resource: [collection.value], operation: ['get'], '@version': [1] } },
+	};
+}
+
+/** An Enable id: a short string without a path, query or fragment in it. */
+const ID_PATTERN = '^[^/?#\\s]+$';
+
+/** Get's id from version 2 on: picked from a searchable list of the collection, or typed. */
+function idLocatorProperty(collection: EnableCollection): INodeProperties {
+	return {
+		displayName: collection.name,
+		name: collection.idParameter,
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description: `The ${collection.noun} to get`,
+		displayOptions: { show: { resource: [collection.value], operation: ['get'], '@version': [2] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: searchMethodName(collection), searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: collection.sampleId,
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: ID_PATTERN, errorMessage: `Not an Enable ID: a short string such as ${collection.sampleId}, without / ? # or spaces` },
+					},
+				],
+			},
+		],
 	};
 }
 
@@ -280,6 +318,7 @@ export const nodeProperties: INodeProperties[] = [
 	...COLLECTIONS.map(operationProperty),
 	reportOperationProperty,
 	...COLLECTIONS.map(idProperty),
+	...COLLECTIONS.map(idLocatorProperty),
 	...sharedListProperties,
 	...COLLECTIONS.map((collection) => filtersProperty(collection)),
 	...COLLECTIONS.map(optionsProperty),

@@ -45,6 +45,8 @@ export interface EnableCollection {
 	relationships: Readonly<Record<string, string>>;
 	/** An example record id for placeholders. */
 	sampleId: string;
+	/** Attributes that name a record in a list to pick from (the first ones present are shown). */
+	titleAttributes: readonly string[];
 }
 
 export interface EnableReportOperation {
@@ -91,6 +93,7 @@ function collection(row: Row): EnableCollection {
 export const COLLECTIONS: readonly EnableCollection[] = [
 	collection({
 		value: 'tradingPartner',
+		titleAttributes: ['name', 'code'],
 		name: 'Trading Partner',
 		path: 'trading-partners',
 		scope: 'read:deals',
@@ -100,6 +103,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'scheme',
+		titleAttributes: ['name', 'reference'],
 		name: 'Scheme',
 		path: 'schemes',
 		scope: 'read:deals',
@@ -109,6 +113,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'deal',
+		titleAttributes: ['reference', 'description'],
 		name: 'Deal',
 		path: 'deals',
 		scope: 'read:deals',
@@ -133,6 +138,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'item',
+		titleAttributes: ['name', 'code'],
 		name: 'Item',
 		path: 'items',
 		scope: 'read:deals',
@@ -142,6 +148,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'earning',
+		titleAttributes: ['period', 'amount', 'status'],
 		name: 'Earning',
 		path: 'earnings',
 		scope: 'read:deals',
@@ -151,6 +158,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'turnover',
+		titleAttributes: ['invoiceNumber', 'transactionDate', 'amount'],
 		name: 'Turnover',
 		noun: 'turnover record',
 		path: 'turnover',
@@ -161,6 +169,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'activity',
+		titleAttributes: ['date', 'action', 'description'],
 		name: 'Activity',
 		noun: 'activity entry',
 		nouns: 'activity entries',
@@ -172,6 +181,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'attachment',
+		titleAttributes: ['fileName', 'description'],
 		name: 'Attachment',
 		path: 'attachments',
 		scope: 'read:deals',
@@ -181,6 +191,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'user',
+		titleAttributes: ['name', 'email'],
 		name: 'User',
 		path: 'users',
 		scope: 'read:users',
@@ -190,6 +201,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'collaborator',
+		titleAttributes: ['name', 'email', 'role'],
 		name: 'Collaborator',
 		path: 'collaborators',
 		scope: 'read:deals',
@@ -199,6 +211,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'collectionItem',
+		titleAttributes: ['value', 'description'],
 		name: 'Collection Item',
 		path: 'collection-items',
 		scope: 'read:deals',
@@ -208,6 +221,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'collection',
+		titleAttributes: ['name', 'category'],
 		name: 'Collection',
 		path: 'collections',
 		scope: 'read:deals',
@@ -217,6 +231,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 	}),
 	collection({
 		value: 'granularEarning',
+		titleAttributes: ['invoiceNumber', 'transactionDate', 'amount'],
 		name: 'Granular Earning',
 		path: 'granular-earnings',
 		scope: 'read:deals',

@@ -217,6 +217,8 @@ export interface RunOptions {
 	inputItems?: IDataObject[];
 	helper: TestCredentialsHelper;
 	continueOnFail?: boolean;
+	/** The node's version in the workflow (1 unless a test says otherwise). */
+	typeVersion?: number;
 	/** Called with the running execution, e.g. to cancel it. */
 	onStarted?: (execution: { cancel: () => void }) => void;
 	nodeTypes?: TestNodeTypes;
@@ -329,7 +331,7 @@ async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<
 			id: 'enable',
 			name: 'Enable',
 			type: options.nodeType,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters as INode['parameters'],
 			credentials: { enableApi: { id: CREDENTIAL_ID, name: 'Enable account' } },

@@ -36,7 +36,9 @@ function includeOption(context: IExecuteFunctions, itemIndex: number): string[] 
 export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
 	async get(context, connection, collection, itemIndex) {
 		const node = context.getNode();
-		const id = validateRecordId(node, collection, context.getNodeParameter(collection.idParameter, itemIndex), itemIndex);
+		// A string in version 1, a resource locator in version 2: extractValue reads both.
+		const raw = context.getNodeParameter(collection.idParameter, itemIndex, '', { extractValue: true });
+		const id = validateRecordId(node, collection, raw, itemIndex);
 		const include = includeOption(context, itemIndex);
 		const target = { path: collection.path, subject: subjectOf(collection) };
 		return shaped(context, itemIndex, await getRecord(context, await connection(), target, id, include, itemIndex));
