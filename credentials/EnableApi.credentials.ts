@@ -68,7 +68,10 @@ export class EnableApi implements ICredentialType {
 			type: 'multiOptions',
 			required: true,
 			options: ENABLE_SCOPES.map((scope) => ({ name: `${SCOPE_LABELS[scope]} (${scope})`, value: scope })),
-			default: ['read:deals'],
+			// No default: n8n's editor does not pre-select a multiOptions default in a credential, and it
+			// stores a value equal to the default as nothing, which the editor then shows as empty. The
+			// field is required instead, and the error says what to select.
+			default: [],
 			hint: 'Select only the scopes Enable granted your client: asking for any other one fails with invalid_scope',
 			description:
 				'Which parts of Enable the token may read. Enable publishes these three; for trading partners, schemes, earnings, reports and its other collections it has not said which scope applies, and this node assumes Deals (read:deals).',

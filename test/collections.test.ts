@@ -67,11 +67,12 @@ describe('labels', () => {
 			'Get many activity entries',
 			'Get an attachment',
 			'Get a collection item',
+			'Get a user',
 			'Run the deal earnings report',
 		]) {
 			expect(actions).toContain(expected);
 		}
-		expect(actions.filter((action) => /(activitys|turnovers|ss)\b/.test(action ?? ''))).toEqual([]);
+		expect(actions.filter((action) => /(activitys|turnovers|ss)\b|\ban u/.test(action ?? ''))).toEqual([]);
 	});
 
 	test("every Get's id parameter is <resource>Id", () => {

@@ -193,6 +193,7 @@ export const COLLECTIONS: readonly EnableCollection[] = [
 		value: 'user',
 		titleAttributes: ['name', 'email'],
 		name: 'User',
+		article: 'a',
 		path: 'users',
 		scope: 'read:users',
 		sampleId: 'Qm3d',

@@ -1,0 +1,194 @@
+/**
+ * `npm run e2e:editor`: what a new user sees in n8n 2.x's editor, driven in headless Chromium
+ * (Debian's package, installed with apt-get when missing) by playwright-core. Builds a workflow
+ * through the UI: the node panel, the Enable Trigger with a credential created in its dialog
+ * (wrong secret → the error; right values → success; a wrong secret typed over the saved one →
+ * the error again), Fetch Test Event, then Enable → Get many deals executed with its rows shown.
+ * Writes docs/screenshots/{node-panel,credential-dialog,output}.png, which the README shows.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { chromium, type Page } from 'playwright-core';
+
+import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { ensureN8n, HostError } from './lib/host';
+import { N8nInstance, PACKAGE_ROOT, packPackage } from './lib/instance';
+
+const SCREENSHOTS = path.join(PACKAGE_ROOT, 'docs', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const results: Array<{ name: string; error?: string }> = [];
+/** The page under test, screenshotted when a check fails (os.tmpdir()/enable-editor-failure-N.png). */
+let currentPage: Page | undefined;
+
+async function check(name: string, body: () => Promise<void>): Promise<void> {
+	try {
+		await body();
+		results.push({ name });
+		console.log(`  ✓ ${name}`);
+	} catch (error) {
+		const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+		results.push({ name, error: message });
+		const shot = path.join(os.tmpdir(), `enable-editor-failure-${results.length}.png`);
+		await currentPage?.screenshot({ path: shot }).catch(() => undefined);
+		console.log(`  ✗ ${name}\n      ${message} (screenshot: ${shot})`);
+	}
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+	if (!condition) throw new Error(message);
+}
+
+function ensureChromium(): void {
+	if (spawnSync(CHROMIUM, ['--version'], { stdio: 'ignore' }).status === 0) return;
+	if (process.getuid?.() !== 0) throw new HostError(`Chromium is missing: install Debian's chromium package (apt-get install chromium), or run as root so this script can.`);
+	console.log('Installing chromium with apt-get (once)...');
+	execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+	execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+const byTestId = (page: Page, id: string) => page.locator(`[data-test-id="${id}"]`);
+
+async function credentialDialogText(page: Page): Promise<string> {
+	const modal = byTestId(page, 'editCredential-modal');
+	const more = modal.getByText('More details');
+	if (await more.count()) await more.first().click();
+	return await modal.innerText();
+}
+
+async function saveCredential(page: Page, clientSecret: string): Promise<void> {
+	await byTestId(page, 'parameter-input-clientSecret').locator('input').first().fill(clientSecret);
+	// Save stores the credential, then tests it: wait for the test's answer, then for the dialog to show it.
+	const tested = page.waitForResponse((response) => response.url().includes('/rest/credentials/test'), { timeout: 60_000 });
+	await byTestId(page, 'credential-save-button').click();
+	await tested;
+	await page.waitForTimeout(800);
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	ensureChromium();
+	const host = await ensureN8n();
+	console.log(`e2e:editor: n8n ${host.version}'s editor in headless Chromium`);
+	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40 } });
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
+	const instance = await N8nInstance.create(host, await packPackage(packDir));
+	rmSync(packDir, { recursive: true, force: true });
+	const server = await instance.start();
+	const cookie = await N8nInstance.signIn(server.url);
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	const browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	try {
+		const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+		const [cookieName, cookieValue] = cookie.split('=');
+		await context.addCookies([{ name: cookieName, value: cookieValue, url: server.url }]);
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		currentPage = page;
+
+		await check('the node panel shows Enable with a description for the whole integration, its triggers and its actions in plain English', async () => {
+			await page.goto(`${server.url}/workflow/new`);
+			await byTestId(page, 'canvas-plus-button').click();
+			await byTestId(page, 'node-creator-search-bar').waitFor();
+			await page.waitForTimeout(500);
+			await page.keyboard.type('Enable');
+			const item = byTestId(page, 'node-creator-item-name').filter({ hasText: /^Enable$/ }).first();
+			await item.waitFor();
+			const description = await byTestId(page, 'node-creator').innerText();
+			assert(/read deals, earnings, trading partners/.test(description), `the Enable entry reads: ${description.slice(0, 200)}`);
+			await item.click();
+			const panel = byTestId(page, 'node-creator');
+			await panel.getByText('On new deal', { exact: true }).waitFor();
+			// For a first step the panel opens with the triggers; the actions are one click away.
+			await panel.getByText(/^Actions \(\d+\)$/).click();
+			await panel.getByText('Get many deals', { exact: true }).waitFor();
+			const text = await panel.innerText();
+			// The list renders what is on screen: check the actions near its top.
+			for (const expected of ['On new deal', 'Get a trading partner', 'Get many schemes', 'Get an item', 'Get a turnover record']) assert(text.includes(expected), `"${expected}" is not in the node panel`);
+			assert(!/\ban user\b|activitys/.test(text), 'the node panel has a badly formed label');
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'node-panel.png') });
+		});
+
+		await check('a new credential from the trigger: a wrong secret shows our message; the right values pass and the dialog closes', async () => {
+			await byTestId(page, 'node-creator').getByText('On new deal', { exact: true }).click();
+			await page.getByText('Connect to Enable').click();
+			const fill = async (name: string, value: string) => await byTestId(page, `parameter-input-${name}`).locator('input').first().fill(value);
+			await fill('baseUrl', simulator.baseUrl);
+			await fill('clientId', DEMO_CLIENT.clientId);
+			await fill('registrationId', DEMO_CLIENT.registrationId);
+			await byTestId(page, 'parameter-input-scopes').click();
+			await page.locator('.el-select-dropdown__item, [role=option]').filter({ hasText: 'Deals (read:deals)' }).first().click();
+			await byTestId(page, 'credential-name').click();
+			await saveCredential(page, 'a-wrong-secret');
+			const text = await credentialDialogText(page);
+			assert(text.includes('Enable rejected the Client ID, Client Secret or Dealtrack Registration ID'), `the dialog said: ${text.slice(0, 300)}`);
+			assert(!text.includes('[item'), 'the message carries an internal marker');
+			await saveCredential(page, DEMO_CLIENT.clientSecret);
+			await byTestId(page, 'editCredential-modal').waitFor({ state: 'detached', timeout: 30_000 });
+		});
+
+		await check('the saved credential keeps its scope; a wrong secret typed over it fails the test again; the right one passes', async () => {
+			await byTestId(page, 'credential-edit-button').click();
+			const modal = byTestId(page, 'editCredential-modal');
+			await modal.waitFor();
+			assert((await byTestId(page, 'parameter-input-scopes').innerText()).includes('Deals (read:deals)'), 'the saved credential shows no scope');
+			const tokensBefore = simulator.stats().tokenRequests;
+			await saveCredential(page, 'wrong-again');
+			const text = await credentialDialogText(page);
+			assert(text.includes('Enable rejected the Client ID, Client Secret or Dealtrack Registration ID'), `after a success, a wrong secret tested as: ${text.slice(0, 300)}`);
+			assert(simulator.stats().tokenRequests > tokensBefore, 'the test did not ask Enable for a token with the secret on screen');
+			await saveCredential(page, DEMO_CLIENT.clientSecret);
+			assert((await modal.innerText()).includes('Connection tested successfully'), 'the right secret did not pass');
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'credential-dialog.png') });
+			await page.keyboard.press('Escape');
+			await modal.waitFor({ state: 'detached' });
+		});
+
+		await check('Fetch Test Event shows one deal and reads one page', async () => {
+			// Closing the credential dialog with Escape closes the node's panel too: open it again.
+			if (!(await byTestId(page, 'ndv').count())) await byTestId(page, 'canvas-node').first().dblclick();
+			simulator.resetStats();
+			await byTestId(page, 'node-execute-button').click();
+			await byTestId(page, 'ndv-items-count').filter({ hasText: '1 item' }).first().waitFor().catch(async () => await byTestId(page, 'run-data-item-count').filter({ hasText: '1 item' }).first().waitFor());
+			assert(simulator.totalPageRequests() === 1, `Fetch Test Event read ${simulator.totalPageRequests()} pages`);
+			await byTestId(page, 'ndv-close-button').click();
+			assert(await page.getByText('New Deal', { exact: true }).count(), 'the canvas does not show the subtitle "New Deal"');
+		});
+
+		await check('Enable → Get many deals, executed from the editor, shows every deal', async () => {
+			await byTestId(page, 'node-creator-plus-button').click();
+			await byTestId(page, 'node-creator-search-bar').waitFor();
+			await page.waitForTimeout(500);
+			await page.keyboard.type('Enable');
+			await byTestId(page, 'node-creator-item-name').filter({ hasText: /^Enable$/ }).first().click();
+			await byTestId(page, 'node-creator').getByText('Get many deals', { exact: true }).click();
+			await byTestId(page, 'node-execute-button').click();
+			const output = byTestId(page, 'output-panel');
+			await output.getByText('40 items').first().waitFor();
+			const firstId = simulator.store.list('deals')[0].id;
+			assert((await output.locator('table tbody tr').first().innerText()).includes(firstId), 'the first row is not the first deal');
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'output.png') });
+			await byTestId(page, 'ndv-close-button').click();
+			assert(await page.getByText('Get Many: Deal', { exact: true }).count(), 'the canvas does not show the subtitle "Get Many: Deal"');
+		});
+	} finally {
+		await browser.close();
+		await server.stop();
+		await simulator.close();
+		instance.cleanup();
+	}
+	const failed = results.filter((result) => result.error);
+	console.log(`\ne2e:editor (n8n ${host.version}) finished in ${Math.round((Date.now() - started) / 1000)} s; screenshots in ${path.relative(PACKAGE_ROOT, SCREENSHOTS)}`);
+	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+	process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof HostError ? `e2e:editor: ${error.message}` : `e2e:editor: ${error instanceof Error ? error.stack : String(error)}`);
+	process.exit(1);
+});
