@@ -14,32 +14,14 @@ import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 
 import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { assert, check, finish, whenACheckFails } from './lib/checks';
 import { ensureN8n, HostError } from './lib/host';
 import { N8nInstance, PACKAGE_ROOT, packPackage } from './lib/instance';
 
 const SCREENSHOTS = path.join(PACKAGE_ROOT, 'docs', 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
-const results: Array<{ name: string; error?: string }> = [];
-/** The page under test, screenshotted when a check fails (os.tmpdir()/enable-editor-failure-N.png). */
-let currentPage: Page | undefined;
 
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-	try {
-		await body();
-		results.push({ name });
-		console.log(`  ✓ ${name}`);
-	} catch (error) {
-		const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-		results.push({ name, error: message });
-		const shot = path.join(os.tmpdir(), `enable-editor-failure-${results.length}.png`);
-		await currentPage?.screenshot({ path: shot }).catch(() => undefined);
-		console.log(`  ✗ ${name}\n      ${message} (screenshot: ${shot})`);
-	}
-}
 
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
 
 function ensureChromium(): void {
 	if (spawnSync(CHROMIUM, ['--version'], { stdio: 'ignore' }).status === 0) return;
@@ -89,7 +71,11 @@ async function main(): Promise<void> {
 		await context.addCookies([{ name: cookieName, value: cookieValue, url: server.url }]);
 		const page = await context.newPage();
 		page.setDefaultTimeout(30_000);
-		currentPage = page;
+		whenACheckFails(async (index) => {
+			const shot = path.join(os.tmpdir(), `enable-editor-failure-${index}.png`);
+			await page.screenshot({ path: shot });
+			return `screenshot: ${shot}`;
+		});
 
 		await check('the node panel shows Enable with a description for the whole integration, its triggers and its actions in plain English', async () => {
 			await page.goto(`${server.url}/workflow/new`);
@@ -182,10 +168,8 @@ async function main(): Promise<void> {
 		await simulator.close();
 		instance.cleanup();
 	}
-	const failed = results.filter((result) => result.error);
-	console.log(`\ne2e:editor (n8n ${host.version}) finished in ${Math.round((Date.now() - started) / 1000)} s; screenshots in ${path.relative(PACKAGE_ROOT, SCREENSHOTS)}`);
-	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
-	process.exitCode = failed.length ? 1 : 0;
+	console.log(`\nScreenshots in ${path.relative(PACKAGE_ROOT, SCREENSHOTS)}`);
+	finish(`e2e:editor (n8n ${host.version})`, started);
 }
 
 main().catch((error: unknown) => {

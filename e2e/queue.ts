@@ -15,30 +15,16 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { assert, check, finish } from './lib/checks';
 import { ensureN8n, freePort, HostError, stopProcess } from './lib/host';
 import { N8nInstance, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL } from './lib/instance';
 import { startServices } from './lib/services';
 
 const ENABLE_TYPE = 'n8n-nodes-enable.enable';
 const DEAL_TYPE = '02 - Growth Rebate';
-const results: Array<{ name: string; error?: string }> = [];
 const facts: Record<string, unknown> = {};
 
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-	try {
-		await body();
-		results.push({ name });
-		console.log(`  ✓ ${name}`);
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		results.push({ name, error: message });
-		console.log(`  ✗ ${name}\n      ${message.split('\n').join('\n      ')}`);
-	}
-}
 
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
 
 async function waitFor(what: string, condition: () => boolean, seconds: number): Promise<void> {
 	const deadline = Date.now() + seconds * 1000;
@@ -251,11 +237,8 @@ async function main(): Promise<void> {
 		await services.stop();
 		instance.cleanup();
 	}
-	const failed = results.filter((result) => result.error);
 	console.log(`\nFacts: ${JSON.stringify(facts)}`);
-	console.log(`e2e:queue (n8n ${host.version}) finished in ${Math.round((Date.now() - started) / 1000)} s`);
-	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
-	process.exitCode = failed.length ? 1 : 0;
+	finish(`e2e:queue (n8n ${host.version})`, started);
 }
 
 main().catch((error: unknown) => {

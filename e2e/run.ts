@@ -8,6 +8,7 @@ import { COLLECTIONS } from '../nodes/Enable/resources';
 import type { CollectionName } from '../sandbox/data';
 import { DIMENSIONS } from '../sandbox/reports';
 import { credentialData, DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { assert, check, finish } from './lib/checks';
 import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,24 +20,9 @@ const COUNTS = { deals: 137, activity: 64, users: 23 };
 const ENABLE_TYPE = 'n8n-nodes-enable.enable';
 
 
-const results: Array<{ name: string; error?: string }> = [];
 
 
-async function check(name: string, body: () => Promise<void> | void): Promise<void> {
-	try {
-		await body();
-		results.push({ name });
-		console.log(`  ✓ ${name}`);
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		results.push({ name, error: message });
-		console.log(`  ✗ ${name}\n      ${message.split('\n').join('\n      ')}`);
-	}
-}
 
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
 
 
 /** The Start node of the e2e's own workflows. */
@@ -488,10 +474,7 @@ async function main(): Promise<void> {
 		await simulator.close();
 		instance.cleanup();
 	}
-	const failed = results.filter((result) => result.error);
-	console.log(`\ne2e (n8n ${host.version}) finished in ${Math.round((Date.now() - started) / 1000)} s`);
-	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
-	process.exitCode = failed.length ? 1 : 0;
+	finish(`e2e (n8n ${host.version})`, started);
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { EnableReportOperation } from '../resources';
+import { type EnableCollection, type EnableReportOperation, findCollection } from '../resources';
 import { flattenRow, withIncluded } from '../simplify';
 import { awaitJobResult } from '../transport/jobs';
 import { buildQuery, collectIncluded, type IncludedIndex, readPages } from '../transport/paging';
@@ -34,9 +34,7 @@ export const dealEarnings: ReportOperation = async (context, connection, report,
 	const viewBy = validateViewBy(node, context.getNodeParameter('viewBy', itemIndex, []), itemIndex);
 	const includeItems = context.getNodeParameter('includeItems', itemIndex, true) as boolean;
 	const rawDealId = String(context.getNodeParameter('dealId', itemIndex, '') ?? '').trim();
-	const dealId = rawDealId
-		? validateRecordId(node, { name: 'Deal', sampleId: 'Hg7f', noun: 'deal' }, rawDealId, itemIndex)
-		: undefined;
+	const dealId = rawDealId ? validateRecordId(node, findCollection('deal') as EnableCollection, rawDealId, itemIndex) : undefined;
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const maxWaitMinutes = validateMaxWaitMinutes(node, options.maxWaitMinutes ?? DEFAULT_MAX_WAIT_MINUTES, itemIndex);
 	const simplify = context.getNodeParameter('simplify', itemIndex, true) as boolean;

@@ -307,7 +307,7 @@ export function describeFailure(
 			return make(
 				`Enable refused to include ${relationships} with ${subject.nouns}`,
 				withEnableSaid(
-					`Remove ${named.length === 1 || subject.include.length === 1 ? 'it' : 'the relationships Enable does not offer'} from Include Related: Enable does not offer every relationship on every collection.`,
+					`Remove ${named.length === 1 ? named[0] : 'the relationships Enable does not offer'} from Include Related (Options): Enable does not offer every relationship on every collection.`,
 					said,
 				),
 				parameter,

@@ -1,0 +1,40 @@
+/** The e2e scripts' named checks: each prints ✓ or ✗ with its message, and the run ends with the counts. */
+
+export interface CheckResult {
+	name: string;
+	error?: string;
+}
+
+export const results: CheckResult[] = [];
+
+/** Called with a failed check's index before its result prints (the editor test takes a screenshot). */
+let onFailure: ((index: number) => Promise<string | undefined>) | undefined;
+
+export function whenACheckFails(handler: (index: number) => Promise<string | undefined>): void {
+	onFailure = handler;
+}
+
+export async function check(name: string, body: () => Promise<void> | void): Promise<void> {
+	try {
+		await body();
+		results.push({ name });
+		console.log(`  ✓ ${name}`);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		results.push({ name, error: message });
+		const note = await onFailure?.(results.length).catch(() => undefined);
+		console.log(`  ✗ ${name}\n      ${message.split('\n').join('\n      ')}${note ? `\n      (${note})` : ''}`);
+	}
+}
+
+export function assert(condition: unknown, message: string): asserts condition {
+	if (!condition) throw new Error(message);
+}
+
+/** Prints "N passed, M failed" (the line CI reads) and sets the exit code. */
+export function finish(label: string, started: number): void {
+	const failed = results.filter((result) => result.error);
+	console.log(`\n${label} finished in ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+	process.exitCode = failed.length ? 1 : 0;
+}
