@@ -1,15 +1,22 @@
 /**
  * The loops the benchmarks compare, each run in a fresh process by bench/side-worker.ts:
- * raw Node HTTP with and without keep-alive (the physical limit and n8n's floor), a loop over
- * n8n's own httpRequestWithAuthentication (what any node pays), and the Enable node itself.
+ * raw Node HTTP with and without keep-alive (the physical limit and n8n's floor), a minimal node
+ * paging through n8n's own httpRequestWithAuthentication (what any node pays), and the Enable node.
  */
 import http from 'node:http';
 import https from 'node:https';
 
-import type { IDataObject } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
 
 import { DEMO_CLIENT } from '../sandbox/simulator';
-import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper } from '../test/harness/n8n';
+import { credentialFor, runEnableNode, runWorkflow, TestCredentialsHelper, TestNodeTypes } from '../test/harness/n8n';
 
 export type SideSpec =
 	| { side: 'raw'; baseUrl: string; pageSize: number; keepAlive: boolean }
@@ -61,23 +68,52 @@ async function rawLoop(baseUrl: string, pageSize: number, keepAlive: boolean): P
 
 const helperFor = (baseUrl: string) => new TestCredentialsHelper(credentialFor(baseUrl, { ...DEMO_CLIENT, scopes: ['read:deals'] }));
 
-/** n8n's floor: the same paging loop through httpRequestWithAuthentication, in a real node context. */
-async function floorLoop(baseUrl: string, pageSize: number): Promise<unknown[]> {
-	return await inNodeContext(helperFor(baseUrl), async (context) => {
-		const records: unknown[] = [];
-		let next: string | undefined = `${baseUrl}/v1/deals?page[size]=${pageSize}`;
+/**
+ * n8n's floor: a minimal node that pages through httpRequestWithAuthentication and outputs every
+ * record as an item, run by the same WorkflowExecute as the Enable node, so that the difference
+ * between the two is the Enable node's own cost.
+ */
+class FloorNode implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Floor',
+		name: 'floor',
+		group: ['input'],
+		version: 1,
+		description: 'Pages through n8n’s own helper',
+		defaults: { name: 'Floor' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'enableApi', required: true }],
+		properties: [
+			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
+			{ displayName: 'Page Size', name: 'pageSize', type: 'number', default: 100 },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const baseUrl = this.getNodeParameter('baseUrl', 0) as string;
+		const items: INodeExecutionData[] = [];
+		let next: string | undefined = `${baseUrl}/v1/deals?page[size]=${this.getNodeParameter('pageSize', 0) as number}`;
 		while (next) {
-			const page = (await context.helpers.httpRequestWithAuthentication.call(context, 'enableApi', {
+			const page = (await this.helpers.httpRequestWithAuthentication.call(this, 'enableApi', {
 				method: 'GET',
 				url: next,
 				headers: { Accept: 'application/vnd.api+json' },
 				json: true,
-			})) as { data: unknown[]; links: { next?: string } };
-			for (const record of page.data) records.push(record);
+			})) as { data: IDataObject[]; links: { next?: string } };
+			for (const record of page.data) items.push({ json: record, pairedItem: { item: 0 } });
 			next = page.links.next ? new URL(page.links.next, baseUrl).href : undefined;
 		}
-		return records;
-	});
+		return [items];
+	}
+}
+
+async function floorLoop(baseUrl: string, pageSize: number): Promise<unknown[]> {
+	const nodeTypes = new TestNodeTypes();
+	nodeTypes.register('bench.floor', new FloorNode());
+	const result = await runWorkflow({ helper: helperFor(baseUrl), nodeTypes, nodeType: 'bench.floor', parameters: { baseUrl, pageSize } });
+	if (result.error) throw new Error(result.error.message);
+	return result.items.map((item) => item.json);
 }
 
 export async function runSide(spec: SideSpec): Promise<unknown[]> {

@@ -316,7 +316,8 @@ function makeAdditionalData(helper: TestCredentialsHelper, hooks?: ExecutionLife
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<RunResult> {
+/** Runs Start → the node type given (registered in options.nodeTypes) in-process, as runEnableNode does. */
+export async function runWorkflow(options: RunOptions & { nodeType: string }): Promise<RunResult> {
 	const nodeTypes = options.nodeTypes ?? new TestNodeTypes();
 	const nodes: INode[] = [
 		{
