@@ -12,17 +12,37 @@ import path from 'node:path';
 
 import { startSimulator } from '../sandbox/simulator';
 import { ensureN8n } from '../e2e/lib/host';
-import { type ExecutionRun, N8nInstance, nodeOutput, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from '../e2e/lib/instance';
+import { N8nInstance, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from '../e2e/lib/instance';
 
 const DEALS = Number(process.env.BENCH_PEER_DEALS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 2);
 
 type Node = Workflow['nodes'][number];
 
-const trigger = (id: string): Node => ({ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
+/** Each workflow starts from a webhook that answers with the Check node's summary once the run is done. */
+const trigger = (id: string): Node => ({
+	id: `${id}-t`,
+	name: 'Webhook',
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2,
+	position: [0, 0],
+	webhookId: `0b1c2d3e-4f50-4a6b-8c7d-${id.padEnd(12, '0').slice(0, 12).replace(/[^0-9a-f]/gi, '0').toLowerCase()}`,
+	parameters: { httpMethod: 'GET', path: `peer-${id.toLowerCase()}`, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} },
+});
+
+/** The same last node in every workflow: counts the ids and hashes their order (not counted as user effort). */
+const CHECK_CODE =
+	'const ids = $input.all().map((item) => String(item.json.id));\nlet hash = 0;\nfor (const id of ids) for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) | 0;\nreturn [{ json: { count: ids.length, unique: new Set(ids).size, hash } }];';
+
+export function orderHash(ids: string[]): number {
+	let hash = 0;
+	for (const id of ids) for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+	return hash;
+}
 
 function chain(id: string, name: string, nodes: Node[]): Workflow {
-	const all = [trigger(id), ...nodes];
+	const check: Node = { id: `${id}-c`, name: 'Check', type: 'n8n-nodes-base.code', typeVersion: 2, position: [960, 0], parameters: { jsCode: CHECK_CODE } };
+	const all = [trigger(id), ...nodes, check];
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < all.length - 1; i++) connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
 	return { id, name, active: false, settings: { executionOrder: 'v1' }, nodes: all, connections };
@@ -54,18 +74,16 @@ const httpRequest = (baseUrl: string): Node => ({
 	credentials: { enableApi: CREDENTIAL },
 });
 
-function workflows(baseUrl: string): Array<{ label: string; workflow: Workflow; output: string }> {
+function workflows(baseUrl: string): Array<{ label: string; workflow: Workflow }> {
 	return [
 		{
 			label: 'Enable node (Get Many, Return All)',
-			output: 'Enable',
 			workflow: chain('peerEnable', 'peer: Enable node', [
 				{ id: 'e', name: 'Enable', type: 'n8n-nodes-enable.enable', typeVersion: 1, position: [240, 0], parameters: { resource: 'deal', operation: 'getAll', returnAll: true }, credentials: { enableApi: CREDENTIAL } },
 			]),
 		},
 		{
 			label: 'HTTP Request + Split Out + Edit Fields',
-			output: 'Edit Fields',
 			workflow: chain('peerHttpSplit', 'peer: HTTP Request + Split Out + Edit Fields', [
 				httpRequest(baseUrl),
 				{ id: 's', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [480, 0], parameters: { fieldToSplitOut: 'data', options: {} } },
@@ -81,7 +99,6 @@ function workflows(baseUrl: string): Array<{ label: string; workflow: Workflow; 
 		},
 		{
 			label: 'HTTP Request + Code',
-			output: 'Code',
 			workflow: chain('peerHttpCode', 'peer: HTTP Request + Code', [
 				httpRequest(baseUrl),
 				{
@@ -109,7 +126,7 @@ function effort(workflow: Workflow): { nodes: number; values: number; expression
 		values++;
 		if (typeof value === 'string' && value.startsWith('=')) expressions++;
 	};
-	const nodes = workflow.nodes.slice(1);
+	const nodes = workflow.nodes.slice(1, -1);
 	for (const node of nodes) {
 		walk(node.parameters);
 		if (node.credentials) values++;
@@ -117,10 +134,6 @@ function effort(workflow: Workflow): { nodes: number; values: number; expression
 	return { nodes: nodes.length, values, expressions };
 }
 
-function executionMs(run: ExecutionRun | undefined): number {
-	const runData = (run?.data?.resultData?.runData ?? {}) as Record<string, Array<{ executionTime?: number }>>;
-	return Object.values(runData).reduce((sum, runs) => sum + (runs[0]?.executionTime ?? 0), 0);
-}
 
 export async function runPeerBenchmark(): Promise<void> {
 	const host = await ensureN8n();
@@ -131,24 +144,47 @@ export async function runPeerBenchmark(): Promise<void> {
 	const expected = simulator.store.list('deals').map((deal) => deal.id);
 	const cases = workflows(simulator.baseUrl);
 	const results: Record<string, { ms: number[]; records: number; tokenInRunData: boolean; effort: ReturnType<typeof effort> }> = {};
+	let server: Awaited<ReturnType<N8nInstance['start']>> | undefined;
 	try {
-		console.log(`Peer benchmark: ${DEALS} deals in n8n ${host.version}, ${ROUNDS} rounds, three workflows alternating`);
+		console.log(`Peer benchmark: ${DEALS} deals in n8n ${host.version}, ${ROUNDS} rounds, three workflows alternating (time from webhook call to answer)`);
 		await instance.importSandboxCredential(simulator.baseUrl);
 		await instance.importWorkflows(cases.map((entry) => entry.workflow));
+		for (const entry of cases) {
+			const published = await instance.cli(['publish:workflow', `--id=${entry.workflow.id}`]);
+			if (published.code !== 0) throw new Error(`could not activate ${entry.workflow.id}: ${published.stderr.slice(-300)}`);
+		}
+		server = await instance.start();
+		const cookie = await N8nInstance.signIn(server.url);
+		const expectedHash = orderHash(expected);
 		for (let round = 0; round < ROUNDS; round++) {
 			for (const entry of round % 2 ? [...cases].reverse() : cases) {
-				const { ok, run, output } = await instance.execute(entry.workflow.id);
-				if (!ok || !run) throw new Error(`${entry.label} failed: ${output.slice(-400)}`);
-				const ids = nodeOutput(run, entry.output).map((item) => item.id);
-				if (JSON.stringify(ids) !== JSON.stringify(expected)) throw new Error(`${entry.label} returned ${ids.length} records, expected ${expected.length} in order`);
-				const ms = executionMs(run);
-				const record = (results[entry.label] ??= { ms: [], records: ids.length, tokenInRunData: false, effort: effort(entry.workflow) });
+				let started = process.hrtime.bigint();
+				let answer = await fetch(`${server.url}/webhook/peer-${entry.workflow.id.toLowerCase()}`, { signal: AbortSignal.timeout(600_000) });
+				// Right after start-up n8n may still be registering the webhooks of active workflows.
+				for (let tries = 0; answer.status === 404 && tries < 30; tries++) {
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+					started = process.hrtime.bigint();
+					answer = await fetch(`${server.url}/webhook/peer-${entry.workflow.id.toLowerCase()}`, { signal: AbortSignal.timeout(600_000) });
+				}
+				const ms = Number(process.hrtime.bigint() - started) / 1e6;
+				const summary = (await answer.json()) as { count?: number; unique?: number; hash?: number };
+				if (summary.count !== DEALS || summary.unique !== DEALS || summary.hash !== expectedHash) {
+					throw new Error(`${entry.label} returned ${JSON.stringify(summary)}, expected ${DEALS} unique deals in order`);
+				}
+				// The stored run data of this execution, searched for the access token as text.
+				const listed = (await (
+					await fetch(`${server.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: entry.workflow.id }))}`, { headers: { Cookie: cookie } })
+				).json()) as { data: { results: Array<{ id: string }> } };
+				const latest = listed.data.results.map((execution) => Number(execution.id)).sort((a, b) => b - a)[0];
+				const stored = await (await fetch(`${server.url}/rest/executions/${latest}`, { headers: { Cookie: cookie } })).text();
+				const record = (results[entry.label] ??= { ms: [], records: summary.count, tokenInRunData: false, effort: effort(entry.workflow) });
 				record.ms.push(ms);
-				record.tokenInRunData ||= simulator.issuedTokens().some((token) => output.includes(token));
+				record.tokenInRunData ||= simulator.issuedTokens().some((token) => stored.includes(token));
 				console.log(`  round ${round + 1} ${entry.label.padEnd(40)} ${(ms / 1000).toFixed(2)} s`);
 			}
 		}
 	} finally {
+		await server?.stop();
 		await simulator.close();
 		instance.cleanup();
 	}

@@ -216,6 +216,42 @@ async function main(): Promise<void> {
 			assert(simulator.stats().tokenRequests === 0, `expected the stored token to be reused, got ${simulator.stats().tokenRequests} token requests`);
 		});
 
+		await check('speed: a refused default page size falls back; 12 Gets run in parallel keep their order and pairedItem', async () => {
+			simulator.configure({ oversizedPage: 'refuse', maxPageSize: 100 });
+			try {
+				const workflow: Workflow = {
+					id: 'e2eSpeed',
+					name: 'e2e page size and parallel Gets',
+					active: false,
+					settings: { executionOrder: 'v1' },
+					nodes: [
+						manualTrigger('e2eSpeed'),
+						{ id: 'e2eSpeed-m', name: 'Many', type: ENABLE_TYPE, typeVersion: 1, position: [240, 0], parameters: { resource: 'deal', operation: 'getAll', returnAll: true }, credentials: { enableApi: CREDENTIAL } },
+						{ id: 'e2eSpeed-l', name: 'Twelve', type: 'n8n-nodes-base.limit', typeVersion: 1, position: [480, 0], parameters: { maxItems: 12, keep: 'lastItems' } },
+						{ id: 'e2eSpeed-g', name: 'Each', type: ENABLE_TYPE, typeVersion: 1, position: [720, 0], parameters: { resource: 'deal', operation: 'get', dealId: '={{ $json.id }}' }, credentials: { enableApi: CREDENTIAL } },
+					],
+					connections: {
+						Start: { main: [[{ node: 'Many', type: 'main', index: 0 }]] },
+						Many: { main: [[{ node: 'Twelve', type: 'main', index: 0 }]] },
+						Twelve: { main: [[{ node: 'Each', type: 'main', index: 0 }]] },
+					},
+				};
+				await instance.importWorkflow(workflow);
+				simulator.resetStats();
+				const run = await executeOk(instance, workflow.id);
+				expectRecords(nodeOutput(run, 'Many'), deals(), ['id']);
+				const sizes = simulator.requestLog.filter((entry) => entry.path === '/v1/deals').map((entry) => entry.query['page[size]']);
+				assert(sizes[0] === '1000' && sizes.slice(1).every((size) => size === '100'), `page sizes asked: ${sizes.join(', ')}`);
+				const wanted = deals().slice(-12);
+				expectRecords(nodeOutput(run, 'Each'), wanted, ['id']);
+				const paired = (run.data?.resultData?.runData?.Each?.[0]?.data?.main?.[0] ?? []) as Array<{ pairedItem?: { item: number } }>;
+				assert(JSON.stringify(paired.map((item) => item.pairedItem?.item)) === JSON.stringify(wanted.map((_, index) => index)), 'pairedItem does not follow the input order');
+				assert(simulator.stats().peakConcurrentApiRequests > 1, 'the Gets did not run in parallel');
+			} finally {
+				simulator.configure({ oversizedPage: 'cap' });
+			}
+		});
+
 		for (const [outcome, expected] of [
 			['failed', /^Enable's deal earnings report failed \(job \w+, status "Failed"\)$/],
 			['never', /^Enable's deal earnings report was not ready after 6 s \(job \w+, status "Pending"\)$/],

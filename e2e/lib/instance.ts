@@ -210,7 +210,7 @@ export class N8nInstance {
 				run = undefined;
 			}
 		}
-		return { ok: result.code === 0, run, output: `${result.stdout}\n${result.stderr}` };
+		return { ok: result.code === 0, run, output: `${result.stdout}\n${result.stderr}\n(n8n execute exited with ${result.code})` };
 	}
 
 	/** `n8n start` on a free port; resolves once /healthz/readiness answers. */

@@ -93,6 +93,9 @@ export class Enable implements INodeType {
 			await Promise.all(Array.from({ length: Math.min(concurrency, items.length - 1) }, worker));
 		}
 		if (stop.failure) throw stop.failure.error;
-		return [results.flat()];
+		if (results.length === 1) return [results[0]];
+		const output: INodeExecutionData[] = [];
+		for (const itemResults of results) for (const item of itemResults) output.push(item);
+		return [output];
 	}
 }

@@ -10,10 +10,12 @@ import type { ResourceObject } from './transport/types';
 type Linkage = { type?: unknown; id?: unknown } | null;
 
 function linkages(record: ResourceObject): Array<[string, Linkage | Linkage[]]> {
-	const relationships = record.relationships;
+	const relationships = record.relationships as Record<string, { data?: unknown } | null> | undefined;
 	if (!relationships || typeof relationships !== 'object') return [];
 	const result: Array<[string, Linkage | Linkage[]]> = [];
-	for (const [name, relationship] of Object.entries(relationships as Record<string, { data?: unknown }>)) {
+	// for...in rather than Object.entries: this runs once per record of every page.
+	for (const name in relationships) {
+		const relationship = relationships[name];
 		if (!relationship || typeof relationship !== 'object' || !('data' in relationship)) continue;
 		result.push([name, (relationship.data ?? null) as Linkage | Linkage[]]);
 	}

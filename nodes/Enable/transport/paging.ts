@@ -109,8 +109,8 @@ export function collectIncluded(document: JsonApiDocument, included: IncludedInd
 
 /**
  * Reads `first` (or takes `firstDocument`, already read from it) and every page after it, handing
- * each page's records to `take` until it returns false. Records are deduplicated by type and id: offset-paged APIs can shift a record onto the next
- * page while we read.
+ * each page's records to `take` until it returns false. Records are deduplicated: offset-paged APIs
+ * can shift a record onto the next page while we read.
  */
 export async function readPages(
 	context: EnableContext,
@@ -132,7 +132,8 @@ export async function readPages(
 		pending = undefined;
 		collectIncluded(document, included);
 		for (const record of document.data as ResourceObject[]) {
-			const key = includedKey(String(record.type), String(record.id));
+			// One collection (or report) has one resource type, so the id alone identifies a record.
+			const key = String(record.id);
 			if (seen.has(key)) continue;
 			seen.add(key);
 			read++;
