@@ -119,5 +119,29 @@ export class EnableApi implements ICredentialType {
 			qs: { 'page[size]': 1 },
 			headers: { Accept: 'application/vnd.api+json' },
 		},
+		// The token step reports its own failures (preAuthentication); these name the second step.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Enable issued a token, then refused it when reading one record (HTTP 401): check that your Enable API client is active, or ask Enable.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'Enable issued a token, but it may not read the collection of your first scope (HTTP 403): select only the scopes Enable granted your client.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'The token was issued, but the Base URL has no Enable collections (HTTP 404): enter the Enable API host, such as https://api.deal-track.com.',
+				},
+			},
+		],
 	};
 }
