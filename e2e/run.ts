@@ -218,6 +218,8 @@ async function main(): Promise<void> {
 
 		await check('speed: a refused default page size falls back; 12 Gets run in parallel keep their order and pairedItem', async () => {
 			simulator.configure({ oversizedPage: 'refuse', maxPageSize: 100 });
+			// Slow answers, so that parallel requests overlap visibly at the simulator.
+			simulator.addFault({ kind: 'slow', delayMs: 150 });
 			try {
 				const workflow: Workflow = {
 					id: 'e2eSpeed',
@@ -249,6 +251,7 @@ async function main(): Promise<void> {
 				assert(simulator.stats().peakConcurrentApiRequests > 1, 'the Gets did not run in parallel');
 			} finally {
 				simulator.configure({ oversizedPage: 'cap' });
+				simulator.clearFaults();
 			}
 		});
 
