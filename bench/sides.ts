@@ -37,18 +37,23 @@ function get(url: string, agent: http.Agent | false, headers: Record<string, str
 	});
 }
 
-/** Node's HTTP client: one token, follow links.next, keep every record. */
-async function rawLoop(baseUrl: string, pageSize: number, keepAlive: boolean): Promise<unknown[]> {
-	const Agent = baseUrl.startsWith('https:') ? https.Agent : http.Agent;
-	// keep-alive: one connection for the whole loop; otherwise a new connection (and TLS handshake) per request, as n8n does.
-	const agent = keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
-	const form = new URLSearchParams({
+/** The token request of the demo client, with the read:deals scope: what the raw loops send. */
+export function demoTokenForm(): URLSearchParams {
+	return new URLSearchParams({
 		client_id: DEMO_CLIENT.clientId,
 		client_secret: DEMO_CLIENT.clientSecret,
 		dealtrack_registration_id: DEMO_CLIENT.registrationId,
 		scope: 'read:deals',
 		grant_type: 'client_credentials',
-	}).toString();
+	});
+}
+
+/** Node's HTTP client: one token, follow links.next, keep every record. */
+async function rawLoop(baseUrl: string, pageSize: number, keepAlive: boolean): Promise<unknown[]> {
+	const Agent = baseUrl.startsWith('https:') ? https.Agent : http.Agent;
+	// keep-alive: one connection for the whole loop; otherwise a new connection (and TLS handshake) per request, as n8n does.
+	const agent = keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
+	const form = demoTokenForm().toString();
 	const token = JSON.parse(await get(`${baseUrl}/oauth2/token`, agent, { 'Content-Type': 'application/x-www-form-urlencoded' }, 'POST', form)) as {
 		access_token: string;
 	};

@@ -4,6 +4,7 @@
  */
 import { DEMO_CLIENT } from '../sandbox/simulator';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from '../test/harness/n8n';
+import { demoTokenForm } from './sides';
 
 interface Outcome {
 	side: string;
@@ -16,13 +17,7 @@ interface Outcome {
 
 /** A: the physical limit — Node's fetch, one token, follow links.next, keep every record. */
 async function rawLoop(baseUrl: string): Promise<unknown[]> {
-	const form = new URLSearchParams({
-		client_id: DEMO_CLIENT.clientId,
-		client_secret: DEMO_CLIENT.clientSecret,
-		dealtrack_registration_id: DEMO_CLIENT.registrationId,
-		scope: 'read:deals',
-		grant_type: 'client_credentials',
-	});
+	const form = demoTokenForm();
 	const tokenResponse = await fetch(`${baseUrl}/oauth2/token`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
