@@ -34,7 +34,7 @@ const trigger = (id: string): Node => ({
 const CHECK_CODE =
 	'const ids = $input.all().map((item) => String(item.json.id));\nlet hash = 0;\nfor (const id of ids) for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) | 0;\nreturn [{ json: { count: ids.length, unique: new Set(ids).size, hash } }];';
 
-export function orderHash(ids: string[]): number {
+function orderHash(ids: string[]): number {
 	let hash = 0;
 	for (const id of ids) for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) | 0;
 	return hash;

@@ -39,22 +39,8 @@ function enablePart(example: Workflow): Workflow {
 	return { ...example, id: `${example.id}Part`.slice(0, 36), name: `${example.name} (Enable part)`, nodes: chain as Workflow['nodes'], connections, active: false };
 }
 
-function manualWorkflow(id: string, name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): Workflow {
-	return {
-		id,
-		name,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			manualTrigger(id),
-			{ id: `${id}-e`, name: 'Enable', type: ENABLE_TYPE, typeVersion: 1, position: [240, 0], parameters, credentials: { enableApi: CREDENTIAL }, ...extra },
-		],
-		connections: { Start: { main: [[{ node: 'Enable', type: 'main', index: 0 }]] } },
-	};
-}
-
 /** One execution that runs many Enable nodes side by side, each fed by the Start node. */
-function fanOutWorkflow(id: string, name: string, nodes: Array<{ name: string; parameters: Record<string, unknown> }>): Workflow {
+function fanOutWorkflow(id: string, name: string, nodes: Array<{ name: string; parameters: Record<string, unknown>; extra?: Record<string, unknown> }>): Workflow {
 	return {
 		id,
 		name,
@@ -70,10 +56,16 @@ function fanOutWorkflow(id: string, name: string, nodes: Array<{ name: string; p
 				position: [240, index * 120],
 				parameters: node.parameters,
 				credentials: { enableApi: CREDENTIAL },
+				...node.extra,
 			})),
 		],
 		connections: { Start: { main: [nodes.map((node) => ({ node: node.name, type: 'main', index: 0 }))] } },
 	};
+}
+
+/** Start → one Enable node named "Enable". */
+function manualWorkflow(id: string, name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): Workflow {
+	return fanOutWorkflow(id, name, [{ name: 'Enable', parameters, extra }]);
 }
 
 async function executeOk(instance: N8nInstance, workflowId: string): Promise<ExecutionRun> {

@@ -6,7 +6,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_MAX_WAIT_MINUTES } from './actions/report';
 import { searchMethodName } from './methods/listSearch';
-import { COLLECTIONS, type EnableCollection, REPORTS } from './resources';
+import { COLLECTIONS, type EnableCollection, REPORTS, RESOURCES } from './resources';
 import { DEFAULT_PAGE_SIZE } from './transport/paging';
 import { CONCURRENCY_RANGE, PAGE_SIZE_RANGE } from './validation';
 
@@ -14,7 +14,7 @@ export const DEFAULT_CONCURRENCY = 5;
 
 /** The canvas subtitle, "Get Many: Deal", from the same labels the parameters show. */
 export const SUBTITLE = `={{ (${JSON.stringify({ get: 'Get', getAll: 'Get Many', ...Object.fromEntries(REPORTS.operations.map((operation) => [operation.value, operation.name])) })})[$parameter["operation"]] + ": " + (${JSON.stringify(
-	Object.fromEntries([...COLLECTIONS.map((collection) => [collection.value, collection.name]), [REPORTS.value, REPORTS.name]]),
+	Object.fromEntries(RESOURCES.map((resource) => [resource.value, resource.name])),
 )})[$parameter["resource"]] }}`;
 
 type Show = NonNullable<INodeProperties['displayOptions']>['show'];
@@ -26,10 +26,7 @@ export function words(name: string): string {
 }
 
 /** Every collection, then the report: one Resource list. */
-const RESOURCE_OPTIONS: INodePropertyOptions[] = COLLECTIONS.map((collection) => ({ name: collection.name, value: collection.value })).concat({
-	name: REPORTS.name,
-	value: REPORTS.value,
-});
+const RESOURCE_OPTIONS: INodePropertyOptions[] = RESOURCES.map((resource) => ({ name: resource.name, value: resource.value }));
 
 const resourceProperty: INodeProperties = {
 	displayName: 'Resource',

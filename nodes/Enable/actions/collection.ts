@@ -28,8 +28,8 @@ function shaped(context: IExecuteFunctions, itemIndex: number, read: RecordsRead
 	return read.records.map((record) => shapeRecord(record, read.included, simplify));
 }
 
-function includeOption(context: IExecuteFunctions, itemIndex: number): string[] | undefined {
-	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+/** Options → Include Related of this item, checked. */
+function includeOf(context: IExecuteFunctions, options: IDataObject, itemIndex: number): string[] | undefined {
 	return validateInclude(context.getNode(), options.include, itemIndex);
 }
 
@@ -39,7 +39,7 @@ export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
 		// A string in version 1, a resource locator in version 2: extractValue reads both.
 		const raw = context.getNodeParameter(collection.idParameter, itemIndex, '', { extractValue: true });
 		const id = validateRecordId(node, collection, raw, itemIndex);
-		const include = includeOption(context, itemIndex);
+		const include = includeOf(context, context.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
 		const target = { path: collection.path, subject: subjectOf(collection) };
 		return shaped(context, itemIndex, await getRecord(context, await connection(), target, id, include, itemIndex));
 	},
@@ -53,7 +53,7 @@ export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
 		const sort = validateSort(node, options.sort, itemIndex);
 		// An unset Page Size lets the transport ask for large pages and cope if Enable refuses them.
 		const pageSize = options.pageSize === undefined || options.pageSize === '' ? undefined : validatePageSize(node, options.pageSize, itemIndex);
-		const include = validateInclude(node, options.include, itemIndex);
+		const include = includeOf(context, options, itemIndex);
 		const target = { path: collection.path, subject: subjectOf(collection) };
 		const read = await listRecords(context, await connection(), target, { filters, sort, pageSize, limit, include }, itemIndex);
 		return shaped(context, itemIndex, read);

@@ -43,7 +43,7 @@ export type IncludedIndex = Map<string, ResourceObject>;
 export const includedKey = (type: string, id: string) => `${type}\u0000${id}`;
 
 /** Encodes like encodeURIComponent but keeps JSON:API's brackets and commas readable. */
-export function encodeQueryPart(text: string): string {
+function encodeQueryPart(text: string): string {
 	return encodeURIComponent(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%2C/gi, ',');
 }
 
