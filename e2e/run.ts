@@ -121,6 +121,20 @@ async function main(): Promise<void> {
 			assert(simulator.stats().tokenRequests === 0, `expected no token request, got ${simulator.stats().tokenRequests}`);
 		});
 
+		await check('the token endpoint fails twice (503) after a revocation: the node retries the token request and gets every deal', async () => {
+			assert(getAll, 'the example is missing');
+			simulator.resetStats();
+			simulator.revokeAllTokens();
+			simulator.addFault({ kind: 'status', status: 503, onRequest: 1, times: 2, target: 'token' });
+			try {
+				const run = await executeOk(instance, getAll.id);
+				expectRecords(nodeOutput(run, 'Enable'), deals(), ['id']);
+				assert(simulator.stats().tokenRequests === 3, `expected 3 token requests (2 refused, 1 issued), got ${simulator.stats().tokenRequests}`);
+			} finally {
+				simulator.clearFaults();
+			}
+		});
+
 		for (const example of examples.filter((e) => e !== getAll && e.nodes.some((node) => node.type === ENABLE_TYPE))) {
 			await check(`example "${example.name}" (its Enable part) runs`, async () => {
 				const part = enablePart(example);
@@ -436,6 +450,17 @@ async function main(): Promise<void> {
 						bad.status === 'Error' && bad.message === 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
 						`unexpected credential test answer: ${JSON.stringify(bad)}`,
 					);
+					// A busy token endpoint: the Test button says so at once instead of retrying for a minute.
+					simulator.resetStats();
+					simulator.addFault({ kind: 'status', status: 503, onRequest: 1, target: 'token' });
+					const started = Date.now();
+					const busy = await test(DEMO_CLIENT.clientSecret).finally(() => simulator.clearFaults());
+					const seconds = (Date.now() - started) / 1000;
+					assert(
+						busy.status === 'Error' && busy.message === "Enable's token endpoint answered HTTP 503 (busy or unavailable): try again in a minute",
+						`a 503 from the token endpoint tested as ${JSON.stringify(busy)}`,
+					);
+					assert(simulator.stats().tokenRequests === 1 && seconds < 5, `the test asked ${simulator.stats().tokenRequests} times over ${seconds} s`);
 				});
 
 				await check('Enable Trigger in a running n8n: each new deal starts the workflow exactly once', async () => {

@@ -7,6 +7,7 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions, INode } from 'n
 import { Workflow } from 'n8n-workflow';
 
 import { EnableApi } from '../credentials/EnableApi.credentials';
+import { RETRY_LIMITS } from '../nodes/Enable/transport/request';
 import { ALL_SCOPES, DEMO_CLIENT, type EnableSimulator, type Scope, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock } from './harness/clock';
 import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper, TestNodeTypes } from './harness/n8n';
@@ -156,34 +157,81 @@ describe('token failures, each with an actionable message and no secret', () => 
 		expect(error?.description).toContain('Base URL');
 	});
 
-	test('an unavailable token endpoint: retried within the bounds, then a clear message', async () => {
+	test('an unavailable token endpoint: a workflow retries within the bounds, then a clear message', async () => {
 		// Issue 14: the token request retries 429/5xx like data requests, on the virtual clock here.
 		const time = useVirtualClock();
 		try {
 			simulator.addFault({ kind: 'status', status: 503, onRequest: 1, times: 100, target: 'token' });
-			const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT));
-			expect(error?.message).toMatch(/^Enable's token endpoint answered HTTP 503 after 5 attempts over 1[2-8] s$/);
-			expect(error?.description).toContain('try again');
+			const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+			const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+			expect(result.error?.message).toMatch(/^Enable's token endpoint answered HTTP 503 after 5 attempts over 1[2-8] s$/);
+			expect(result.error?.description).toContain('try again');
+			expect(simulator.stats().tokenRequests).toBe(5);
 			expect(time.sleeps).toHaveLength(4);
+			expect(simulator.requestLog.filter((e) => e.path.startsWith('/v1/'))).toHaveLength(0);
 		} finally {
 			restoreClock();
 		}
 	});
 
 	test.each([
-		['503 once', { kind: 'status' as const, status: 503, onRequest: 1, target: 'token' as const }],
-		['429 with Retry-After', { kind: 'status' as const, status: 429, onRequest: 1, retryAfter: 2, target: 'token' as const }],
-	])('a transient token failure (%s) is retried and the token arrives', async (_label, fault) => {
+		['503 once', { kind: 'status' as const, status: 503, onRequest: 1, target: 'token' as const }, /^Enable's token endpoint answered HTTP 503 \(busy or unavailable\): try again in a minute$/],
+		['429 with Retry-After', { kind: 'status' as const, status: 429, onRequest: 1, retryAfter: 2, target: 'token' as const }, /^Enable's token endpoint answered HTTP 429 \(rate-limited\): try again in 2 s$/],
+	])('a transient token failure (%s): a workflow retries and gets its records', async (_label, fault, testButtonMessage) => {
 		const time = useVirtualClock();
 		try {
 			simulator.addFault(fault);
-			const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT));
-			expect(error).toBeUndefined();
+			const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+			const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', returnAll: true } });
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(5);
 			expect(simulator.stats().tokenRequests).toBe(2);
 			expect(time.sleeps).toHaveLength(1);
+			if (fault.status === 429) expect(time.sleeps[0]).toBe(2000);
+
+			// The Test button runs the token step once, outside any retry loop: the first failure is its answer.
+			simulator.addFault({ ...fault, onRequest: simulator.stats().tokenRequests + 1 });
+			const sleepsBefore = time.sleeps.length;
+			const { error } = await fetchToken(credentialFor(simulator.baseUrl, CLIENT));
+			expect(error?.message).toMatch(testButtonMessage);
+			expect(simulator.stats().tokenRequests).toBe(3);
+			expect(time.sleeps).toHaveLength(sleepsBefore);
 		} finally {
 			restoreClock();
 		}
+	});
+
+	test('concurrent requests that all need a token wait together and share each token request', async () => {
+		// Real time with short back-offs: the jitter gives each request its own delay, so only a shared
+		// pause makes them ask for the token together.
+		const firstBackoffMs = RETRY_LIMITS.firstBackoffMs;
+		RETRY_LIMITS.firstBackoffMs = 50;
+		try {
+			// The first item gets the token alone; the token is revoked right after, so the four
+			// concurrent Gets are all refused, and the token endpoint fails from then on.
+			simulator.addFault({ kind: 'revokeTokens', afterRequests: 1 });
+			simulator.addFault({ kind: 'status', status: 503, onRequest: 2, times: 100, target: 'token' });
+			const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+			const ids = simulator.store.list('deals').map((record) => record.id);
+			const result = await runEnableNode({
+				helper,
+				parameters: { resource: 'deal', operation: 'get', dealId: '={{ $json.id }}' },
+				inputItems: ids.map((id) => ({ id })),
+			});
+			expect(result.error?.message).toMatch(/^Enable's token endpoint answered HTTP 503 after 5 attempts over \d+ s$/);
+			// 1 before the revocation, then one per round of attempts, shared by the four.
+			expect(simulator.stats().tokenRequests).toBe(1 + RETRY_LIMITS.maxAttempts);
+		} finally {
+			RETRY_LIMITS.firstBackoffMs = firstBackoffMs;
+		}
+	});
+
+	test('another refusal without an OAuth error code points at the Base URL, at once', async () => {
+		simulator.addFault({ kind: 'status', status: 404, onRequest: 1, target: 'token', body: { message: 'Not Found' } });
+		const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
+		const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(result.error?.message).toBe("Enable's token endpoint answered HTTP 404: check the credential's Base URL");
+		expect(simulator.stats().tokenRequests).toBe(1);
 	});
 
 	test('invalid_client is never retried', async () => {

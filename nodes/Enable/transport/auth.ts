@@ -8,8 +8,7 @@ import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { ENABLE_SCOPES } from '../resources';
-import { clock } from './clock';
-import { EnableCredentialError, inspectFailure, networkProblem, retryDelay } from './failures';
+import { EnableCredentialError, inspectFailure, networkProblem, parseRetryAfter } from './failures';
 import { excerpt, redact } from './redact';
 
 export interface CredentialSettings {
@@ -131,50 +130,47 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 	form.set('scope', settings.scopes.join(' '));
 	form.set('grant_type', 'client_credentials');
 
-	// The same bounded retries as data requests for 429, 5xx and dropped connections; an OAuth
-	// refusal (invalid_client, invalid_scope, ...) comes with a 4xx and is final at once.
+	// One attempt per call. A transient failure (429, 5xx, a dropped connection) is marked as such
+	// and the transport retries the whole authenticated request with the policy of data requests,
+	// which calls this again; the credential's Test button, which has no such loop, reports the
+	// first failure at once instead of waiting up to a minute. An OAuth refusal is never transient.
 	let response: TokenResponse | undefined;
 	let networkCode: string | undefined;
-	let waitedMs = 0;
-	let attempt = 1;
-	for (; ; attempt++) {
-		response = undefined;
-		networkCode = undefined;
-		try {
-			response = (await helper.helpers.httpRequest({
-				method: 'POST',
-				url: settings.tokenUrl,
-				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-				body: form.toString(),
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: 30_000,
-			})) as TokenResponse;
-		} catch (error) {
-			// The raw error holds the request body (and so the secret): keep only its code.
-			networkCode = inspectFailure(error).networkCode;
-		}
-		const status = response?.statusCode;
-		const transient = status === undefined ? networkCode !== undefined : status === 429 || status >= 500;
-		if (!transient) break;
-		const retryAfter = response?.headers['retry-after'];
-		const delay = retryDelay({ cancelled: false, status, networkCode, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) }, attempt, waitedMs);
-		if (delay === undefined) break;
-		await clock.sleep(delay);
-		waitedMs += delay;
+	try {
+		response = (await helper.helpers.httpRequest({
+			method: 'POST',
+			url: settings.tokenUrl,
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+			body: form.toString(),
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 30_000,
+		})) as TokenResponse;
+	} catch (error) {
+		// The raw error holds the request body (and so the secret): keep only its code.
+		networkCode = inspectFailure(error).networkCode;
 	}
-	const tries = attempt > 1 ? ` after ${attempt} attempts over ${Math.round(waitedMs / 1000)} s` : '';
 	if (!response) {
+		const summary = `Could not reach ${settings.host} (${networkProblem(networkCode)})`;
 		throw new EnableCredentialError(
-			`Could not reach ${settings.host} (${networkProblem(networkCode)})${tries}`,
+			summary,
 			`n8n could not connect to ${settings.tokenUrl} (${networkCode ?? 'no response'}). Check the credential's Base URL and that this n8n instance can reach that host.`,
+			{ summary, networkCode },
 		);
 	}
-	if (tries && (response.statusCode === 429 || response.statusCode >= 500)) {
-		throw new EnableCredentialError(
-			`Enable's token endpoint answered HTTP ${response.statusCode}${tries}`,
-			'Enable is busy or unavailable right now: try again in a minute.',
-		);
+	const status = response.statusCode;
+	if (status === 429 || status >= 500) {
+		const retryAfter = response.headers['retry-after'];
+		const wait = parseRetryAfter(retryAfter === undefined ? undefined : String(retryAfter));
+		const when = wait === undefined ? 'in a minute' : `in ${Math.max(1, Math.ceil(wait / 1000))} s`;
+		const summary = `Enable's token endpoint answered HTTP ${status}`;
+		const reason = status === 429 ? 'rate-limited' : 'busy or unavailable';
+		// The credential dialog shows only the message, so it carries the advice too.
+		throw new EnableCredentialError(`${summary} (${reason}): try again ${when}`, `Enable is ${reason} right now: try again ${when}.`, {
+			summary,
+			status,
+			retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
+		});
 	}
 	return interpretTokenResponse(response, settings);
 }
@@ -225,11 +221,10 @@ function interpretTokenResponse(response: TokenResponse, settings: CredentialSet
 		);
 	}
 	if (response.statusCode < 200 || response.statusCode >= 300) {
+		// 429 and 5xx were handled as transient before: this is another refusal without an OAuth code.
 		throw new EnableCredentialError(
-			`Enable's token endpoint answered HTTP ${response.statusCode}`,
-			response.statusCode === 429 || response.statusCode >= 500
-				? 'Enable is busy or unavailable right now: try again in a minute.'
-				: `Check the credential's Base URL (${settings.baseUrl}).`,
+			`Enable's token endpoint answered HTTP ${response.statusCode}: check the credential's Base URL`,
+			`Check the credential's Base URL (${settings.baseUrl}): it must be the Enable API host.`,
 		);
 	}
 	const accessToken = payload.access_token;

@@ -14,11 +14,24 @@ import type { EnableRequest } from './types';
 export class EnableCredentialError extends Error {
 	readonly description: string;
 
-	constructor(message: string, description: string) {
+	/** Set when the token endpoint may answer if asked again: the transport's retry policy decides. */
+	readonly transient?: TransientTokenFailure;
+
+	constructor(message: string, description: string, transient?: TransientTokenFailure) {
 		super(message);
 		this.name = 'EnableCredentialError';
 		this.description = description;
+		this.transient = transient;
 	}
+}
+
+/** A token request that failed with a status or connection fault worth retrying. */
+export interface TransientTokenFailure {
+	/** The message without advice, to which the transport adds how often it tried. */
+	summary: string;
+	status?: number;
+	retryAfter?: string;
+	networkCode?: string;
 }
 
 const NETWORK_PROBLEMS: Record<string, string> = {
@@ -97,6 +110,13 @@ export function inspectFailure(error: unknown): Failure {
 		}
 		pending.push(current.cause, current.errorResponse);
 	}
+	// A failed token request is retried like the data request it was made for.
+	const transient = failure.credentialError?.transient;
+	if (transient && failure.status === undefined && !failure.networkCode) {
+		failure.status = transient.status;
+		failure.retryAfter = transient.retryAfter;
+		failure.networkCode = transient.networkCode;
+	}
 	const top = (error ?? {}) as { httpCode?: unknown; context?: { data?: unknown }; message?: unknown; description?: unknown };
 	if (failure.status === undefined && !failure.networkCode && !failure.credentialError && !failure.cancelled) {
 		const httpCode = typeof top.httpCode === 'string' ? top.httpCode : '';
@@ -133,7 +153,7 @@ function backoff(attempt: number): number {
 
 /** How long to wait before the next attempt, or undefined when the failure is final. */
 export function retryDelay(failure: Failure, attempt: number, waitedMs: number): number | undefined {
-	if (failure.cancelled || failure.credentialError || failure.unexplained) return undefined;
+	if (failure.cancelled || (failure.credentialError && !failure.credentialError.transient) || failure.unexplained) return undefined;
 	const { status } = failure;
 	let delay: number | undefined;
 	if (status === 429) {
@@ -214,7 +234,15 @@ export function describeFailure(
 	waitedMs: number,
 ): NodeApiError | NodeOperationError {
 	const { itemIndex, subject } = request;
-	if (failure.credentialError) return toNodeError(node, failure.credentialError, itemIndex);
+	const { credentialError } = failure;
+	if (credentialError?.transient && attempts > 1) {
+		return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, {
+			message: `${credentialError.transient.summary} after ${attempts} attempts over ${Math.round(waitedMs / 1000)} s`,
+			description: credentialError.description,
+			itemIndex,
+		});
+	}
+	if (credentialError) return toNodeError(node, credentialError, itemIndex);
 	if (failure.cancelled) return new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
 	if (failure.unexplained) {
 		// e.g. a credential error on n8n 1.x, which keeps its message and description but not its class.

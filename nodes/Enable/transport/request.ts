@@ -74,9 +74,9 @@ export async function enableRequest(
 	};
 	let waitedMs = 0;
 	for (let attempt = 1; ; attempt++) {
-		// A 429 seen by any request of this execution holds back every request until it has passed.
-		const pause = connection.gate.pausedUntil - clock.now();
-		if (pause > 0) {
+		// A 429 seen by any request of this execution holds back every request until it has passed;
+		// the pause may be extended while one waits, so every waiter resumes at its end, together.
+		for (let pause = connection.gate.pausedUntil - clock.now(); pause > 0 && !cancelSignal(context)?.aborted; pause = connection.gate.pausedUntil - clock.now()) {
 			await waitOrCancel(context, pause);
 			waitedMs += pause;
 		}
@@ -92,7 +92,8 @@ export async function enableRequest(
 			const failure = inspectFailure(error);
 			const delay = retryDelay(failure, attempt, waitedMs);
 			if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
-			if (failure.status === 429) {
+			// Every concurrent request needs the token too: they wait together and share one token request.
+			if (failure.status === 429 || failure.credentialError) {
 				connection.gate.pausedUntil = Math.max(connection.gate.pausedUntil, clock.now() + delay);
 				continue;
 			}
