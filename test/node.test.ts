@@ -3,10 +3,12 @@
  * simulator: every resource and operation, paging, limits, filters, sort, Simplify, errors,
  * Continue On Fail and per-item expressions.
  */
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { Enable } from '../nodes/Enable/Enable.node';
 import { COLLECTIONS } from '../nodes/Enable/resources';
 import { resolveNextLink } from '../nodes/Enable/transport/paging';
+import { OTHER_ATTRIBUTE } from '../nodes/Enable/validation';
 import type { CollectionName } from '../sandbox/data';
 import { DEMO_CLIENT, type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
@@ -139,6 +141,63 @@ describe('filters and sort', () => {
 		expect(ids(result.items)).toEqual(expected.map((d) => d.id));
 		expect(result.items.every((item) => item.json.dealType === '01 - Guaranteed Rebate')).toBe(true);
 	});
+
+	test('version 2: an attribute picked from the list and any other name reach the server alike', async () => {
+		await start({ counts: { deals: 300 } });
+		const result = await run(
+			{
+				resource: 'deal',
+				operation: 'getAll',
+				returnAll: true,
+				filters: {
+					filter: [
+						{ attribute: 'dealType', value: '01 - Guaranteed Rebate' },
+						{ attribute: OTHER_ATTRIBUTE, otherAttribute: ' paymentFrequency ', value: '3' },
+					],
+				},
+			},
+			{ typeVersion: 2 },
+		);
+		expect(result.error).toBeUndefined();
+		expect(apiRequests()[0].query).toEqual(expect.objectContaining({ 'filter[dealType]': '01 - Guaranteed Rebate', 'filter[paymentFrequency]': '3' }));
+		const expected = simulator.store.list('deals').filter((d) => d.attributes.dealType === '01 - Guaranteed Rebate' && d.attributes.paymentFrequency === 3);
+		expect(expected.length).toBeGreaterThan(0);
+		expect(new Set(ids(result.items))).toEqual(new Set(expected.map((d) => d.id)));
+	});
+
+	test('version 2: Other with no Attribute Name says what to do, before any request', async () => {
+		await start();
+		const result = await run(
+			{ resource: 'deal', operation: 'getAll', filters: { filter: [{ attribute: OTHER_ATTRIBUTE, otherAttribute: ' ', value: 'x' }] } },
+			{ typeVersion: 2 },
+		);
+		expect(result.error?.message).toBe('Filter 1 has an empty Attribute Name');
+		expect(result.error?.description).toContain('pick one from the Attribute list');
+		expect(apiRequests()).toHaveLength(0);
+	});
+
+	test.each(COLLECTIONS.map((collection) => [collection.value, collection] as const))(
+		'%s: version 2 lists the known filter attributes and Other; version 1 keeps a typed name',
+		(_value, collection) => {
+			const filterFields = (version: number) => {
+				const property = new Enable().description.properties.find(
+					(candidate) =>
+						candidate.name === 'filters' &&
+						candidate.displayOptions?.show?.resource?.includes(collection.value) &&
+						candidate.displayOptions?.show?.['@version']?.includes(version),
+				);
+				return ((property?.options?.[0] as { values: INodeProperties[] } | undefined)?.values ?? []) as INodeProperties[];
+			};
+			const [picked, otherName] = filterFields(2);
+			expect(picked.type).toBe('options');
+			const values = (picked.options as INodePropertyOptions[]).map((option) => option.value);
+			expect(values).toEqual(expect.arrayContaining([...collection.knownAttributes, OTHER_ATTRIBUTE]));
+			expect(values).toHaveLength(collection.knownAttributes.length + 1);
+			expect(values[values.length - 1]).toBe(OTHER_ATTRIBUTE);
+			expect(otherName).toEqual(expect.objectContaining({ name: 'otherAttribute', type: 'string', displayOptions: { show: { attribute: [OTHER_ATTRIBUTE] } } }));
+			expect(filterFields(1)[0]).toEqual(expect.objectContaining({ name: 'attribute', type: 'string' }));
+		},
+	);
 
 	test('an attribute Enable does not support fails with its JSON:API title and detail', async () => {
 		await start();

@@ -6,6 +6,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { fingerprint } from '../nodes/Enable/triggerState';
+import { OTHER_ATTRIBUTE } from '../nodes/Enable/validation';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { credentialFor, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
 
@@ -144,6 +145,21 @@ describe('state and failures', () => {
 		const deal = simulator.store.list('deals')[0];
 		simulator.store.update('deals', deal.id, { postPeriod: 99 });
 		expect(ids(await restarted.tick())).toEqual([deal.id]);
+	});
+
+	test('version 2: a listed attribute and an Other name filter the polled collection', async () => {
+		for (const filter of [
+			{ attribute: 'dealType', value: '02 - Growth Rebate' },
+			{ attribute: OTHER_ATTRIBUTE, otherAttribute: 'dealType', value: '02 - Growth Rebate' },
+		]) {
+			simulator.resetStats();
+			const runner = new TriggerRunner(helper, { event: 'newDeal', filters: { filter: [filter] } }, 2);
+			await runner.activate();
+			simulator.store.add('deals', { reference: 'OTHER-TYPE', dealType: '01 - Guaranteed Rebate' });
+			const growth = simulator.store.add('deals', { reference: 'GROWTH', dealType: '02 - Growth Rebate' });
+			expect(ids(await runner.tick())).toEqual([growth.id]);
+			expect(simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query).toEqual(expect.objectContaining({ 'filter[dealType]': '02 - Growth Rebate' }));
+		}
 	});
 
 	test('changing the event or the filters starts afresh, silently', async () => {

@@ -60,7 +60,9 @@ export class EnableTrigger implements INodeType {
 		name: 'enableTrigger',
 		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 picks filter attributes from a list; version 1 keeps typing them.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: `={{ (${JSON.stringify(Object.fromEntries(EVENTS.map((event) => [event.value, event.name])))})[$parameter["event"]] }}`,
 		// n8n shows this text for the whole Enable entry of its node panel, actions included.
 		description: 'Enable rebate and deal management: read deals, earnings, trading partners, activity, users and reports, or start a workflow when a deal or activity is new',
@@ -78,7 +80,10 @@ export class EnableTrigger implements INodeType {
 				options: EVENTS.map(({ name, value, description }) => ({ name, value, description })),
 				default: 'newDeal',
 			},
-			...EVENTS.map((event) => filtersProperty(event.resource, { event: [event.value] })),
+			...EVENTS.flatMap((event) => [
+				filtersProperty(event.resource, { event: [event.value], '@version': [1] }, 'typed'),
+				filtersProperty(event.resource, { event: [event.value], '@version': [2] }, 'picked'),
+			]),
 			...EVENTS.map(
 				(event): INodeProperties => ({
 					displayName: 'Options',

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_WAIT_MINUTES } from './actions/report';
 import { searchMethodName } from './methods/listSearch';
 import { COLLECTIONS, type EnableCollection, REPORTS, RESOURCES } from './resources';
 import { DEFAULT_PAGE_SIZE } from './transport/paging';
-import { CONCURRENCY_RANGE, PAGE_SIZE_RANGE } from './validation';
+import { CONCURRENCY_RANGE, OTHER_ATTRIBUTE, PAGE_SIZE_RANGE } from './validation';
 
 export const DEFAULT_CONCURRENCY = 5;
 
@@ -127,11 +127,53 @@ function idLocatorProperty(collection: EnableCollection): INodeProperties {
 	};
 }
 
+/**
+ * How a filter names its attribute: `typed` is version 1's free text; `picked` (version 2 of the
+ * node and trigger) lists the collection's known attributes, plus "Other" with a field for any name.
+ */
+export type AttributeStyle = 'typed' | 'picked';
+
+function attributeFields(collection: EnableCollection, style: AttributeStyle): INodeProperties[] {
+	if (style === 'typed') {
+		return [
+			{
+				displayName: 'Attribute',
+				name: 'attribute',
+				type: 'string',
+				default: '',
+				placeholder: collection.knownAttributes[0],
+				hint: `Known ${collection.noun} attributes: ${collection.knownAttributes.join(', ')}`,
+				description: 'Name of the attribute, sent as filter[attribute]. Not every Enable collection supports every filter.',
+			},
+		];
+	}
+	const known = [...collection.knownAttributes]
+		.map((name) => ({ name: `${words(name)} (${name})`, value: name }))
+		.sort((a, b) => a.name.localeCompare(b.name));
+	const firstKnown = known[0]?.value ?? OTHER_ATTRIBUTE;
+	return [
+		{
+			displayName: 'Attribute',
+			name: 'attribute',
+			type: 'options',
+			options: [...known, { name: 'Other Attribute…', value: OTHER_ATTRIBUTE, description: 'An attribute this list does not name' }],
+			default: firstKnown,
+			description: `The ${collection.noun} attribute to filter on (sent as filter[attribute]), or Other for any name. Not every Enable collection supports every filter.`,
+		},
+		{
+			displayName: 'Attribute Name',
+			name: 'otherAttribute',
+			type: 'string',
+			default: '',
+			placeholder: 'attributeName',
+			description: "The attribute's name as Enable spells it",
+			displayOptions: { show: { attribute: [OTHER_ATTRIBUTE] } },
+		},
+	];
+}
+
 /** The filters of a collection, shown where `show` says (the trigger shows them per event). */
-export function filtersProperty(
-	collection: EnableCollection,
-	show: Show = { resource: [collection.value], operation: ['getAll'] },
-): INodeProperties {
+export function filtersProperty(collection: EnableCollection, show: Show, style: AttributeStyle): INodeProperties {
 	return {
 		displayName: 'Filters',
 		name: 'filters',
@@ -146,15 +188,7 @@ export function filtersProperty(
 				displayName: 'Filter',
 				name: 'filter',
 				values: [
-					{
-						displayName: 'Attribute',
-						name: 'attribute',
-						type: 'string',
-						default: '',
-						placeholder: collection.knownAttributes[0],
-						hint: `Known ${collection.noun} attributes: ${collection.knownAttributes.join(', ')}`,
-						description: 'Name of the attribute, sent as filter[attribute]. Not every Enable collection supports every filter.',
-					},
+					...attributeFields(collection, style),
 					{
 						displayName: 'Value',
 						name: 'value',
@@ -317,7 +351,10 @@ export const nodeProperties: INodeProperties[] = [
 	...COLLECTIONS.map(idProperty),
 	...COLLECTIONS.map(idLocatorProperty),
 	...sharedListProperties,
-	...COLLECTIONS.map((collection) => filtersProperty(collection)),
+	...COLLECTIONS.flatMap((collection) => [
+		filtersProperty(collection, { resource: [collection.value], operation: ['getAll'], '@version': [1] }, 'typed'),
+		filtersProperty(collection, { resource: [collection.value], operation: ['getAll'], '@version': [2] }, 'picked'),
+	]),
 	...COLLECTIONS.map(optionsProperty),
 	...reportProperties,
 	simplifyProperty,

@@ -50,14 +50,21 @@ export function validatePageSize(node: INode, raw: unknown, itemIndex: number): 
 	return size;
 }
 
+/** The filter Attribute choice that shows a field for a name the known attributes do not list. */
+export const OTHER_ATTRIBUTE = '__other';
+
 export function validateFilters(
 	node: INode,
 	raw: unknown,
 	itemIndex: number,
 ): Array<{ attribute: string; value: string }> {
-	const entries = (raw as { filter?: Array<{ attribute?: unknown; value?: unknown }> } | undefined)?.filter ?? [];
+	const entries = (raw as { filter?: Array<{ attribute?: unknown; otherAttribute?: unknown; value?: unknown }> } | undefined)?.filter ?? [];
 	return entries.map((entry, position) => {
-		const attribute = String(entry.attribute ?? '').trim();
+		const other = entry.attribute === OTHER_ATTRIBUTE;
+		const attribute = String((other ? entry.otherAttribute : entry.attribute) ?? '').trim();
+		if (!attribute && other) {
+			invalid(node, itemIndex, `Filter ${position + 1} has an empty Attribute Name`, 'Enter the name of the attribute to filter on, pick one from the Attribute list, or remove the filter.');
+		}
 		if (!attribute) invalid(node, itemIndex, `Filter ${position + 1} has an empty Attribute`, 'Enter the attribute to filter on, such as dealType, or remove the filter.');
 		if (/[[\]]/.test(attribute)) {
 			invalid(node, itemIndex, `Filter attribute "${attribute}" contains a bracket`, 'Enter the bare attribute name, such as dealType: n8n adds filter[...] itself.');

@@ -391,6 +391,7 @@ export class TriggerRunner {
 	constructor(
 		private readonly helper: TestCredentialsHelper,
 		private readonly parameters: IDataObject,
+		private readonly typeVersion = 1,
 	) {}
 
 	private async poll(mode: 'trigger' | 'manual', activation: 'activate' | 'init' | 'manual'): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject }> {
@@ -399,7 +400,7 @@ export class TriggerRunner {
 			id: 'trigger',
 			name: 'Enable Trigger',
 			type: 'n8n-nodes-enable.enableTrigger',
-			typeVersion: 1,
+			typeVersion: this.typeVersion,
 			position: [0, 0],
 			parameters: this.parameters as INode['parameters'],
 			credentials: { enableApi: { id: CREDENTIAL_ID, name: 'Enable account' } },
