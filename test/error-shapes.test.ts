@@ -4,12 +4,14 @@
  * These tests feed the 1.x shape straight to the transport (the 2.x shape is what every other
  * suite exercises through n8n-core 2.x).
  */
-import type { IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestHelper, INode } from 'n8n-workflow';
 
 import { subjectOf } from '../nodes/Enable/actions/collection';
 import { findCollection } from '../nodes/Enable/resources';
+import { requestAccessToken } from '../nodes/Enable/transport/auth';
 import { type EnableConnection, enableRequest } from '../nodes/Enable/transport/request';
 import { restoreClock, useVirtualClock } from './harness/clock';
+import { credentialFor } from './harness/n8n';
 
 // Back-off waits advance a virtual clock instead of the wall clock.
 beforeEach(() => useVirtualClock());
@@ -85,4 +87,23 @@ test("a credential error keeps its message and description (n8n 1.x drops the cl
 		message: 'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
 		description: 'Check the three values.',
 	});
+});
+
+test('a busy token endpoint is retried though n8n 1.x keeps only the message of the token error', async () => {
+	// The error our token request throws for a 503, as n8n 1.x hands it on: message and description only.
+	const busyTokenEndpoint = { helpers: { httpRequest: async () => ({ statusCode: 503, headers: {}, body: '' }) } } as unknown as IHttpRequestHelper;
+	const thrown = (await requestAccessToken(busyTokenEndpoint, credentialFor('https://api.deal-track.com')).catch((error: unknown) => error)) as Error & { description: string };
+	expect(thrown.message).toBe("Enable's token endpoint answered HTTP 503 (busy or unavailable): try again in a minute");
+	const as1x = () => n8n1Error({ httpCode: null, message: thrown.message, description: thrown.description });
+
+	const recovering = contextThrowing(as1x(), 'ok');
+	await expect(enableRequest(recovering.context, connection, list)).resolves.toEqual({ data: [], links: {} });
+	expect(recovering.calls.count).toBe(2);
+
+	const down = contextThrowing(as1x());
+	await expect(enableRequest(down.context, connection, list)).rejects.toMatchObject({
+		message: expect.stringMatching(/^Enable's token endpoint answered HTTP 503 after 5 attempts over \d+ s$/),
+		description: 'Enable is busy or unavailable right now: try again in a minute.',
+	});
+	expect(down.calls.count).toBe(5);
 });

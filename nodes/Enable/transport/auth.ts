@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { ENABLE_SCOPES } from '../resources';
-import { EnableCredentialError, inspectFailure, networkProblem, parseRetryAfter } from './failures';
+import { EnableCredentialError, inspectFailure, networkProblem, parseRetryAfter, transientTokenFailure } from './failures';
 import { excerpt, redact } from './redact';
 
 export interface CredentialSettings {
@@ -152,7 +152,7 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 	}
 	if (!response) {
 		const summary = `Could not reach ${settings.host} (${networkProblem(networkCode)})`;
-		throw new EnableCredentialError(
+		throw transientTokenFailure(
 			summary,
 			`n8n could not connect to ${settings.tokenUrl} (${networkCode ?? 'no response'}). Check the credential's Base URL and that this n8n instance can reach that host.`,
 			{ summary, networkCode },
@@ -166,7 +166,7 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 		const summary = `Enable's token endpoint answered HTTP ${status}`;
 		const reason = status === 429 ? 'rate-limited' : 'busy or unavailable';
 		// The credential dialog shows only the message, so it carries the advice too.
-		throw new EnableCredentialError(`${summary} (${reason}): try again ${when}`, `Enable is ${reason} right now: try again ${when}.`, {
+		throw transientTokenFailure(`${summary} (${reason}): try again ${when}`, `Enable is ${reason} right now: try again ${when}.`, {
 			summary,
 			status,
 			retryAfter: retryAfter === undefined ? undefined : String(retryAfter),

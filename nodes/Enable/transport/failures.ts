@@ -25,6 +25,26 @@ export class EnableCredentialError extends Error {
 	}
 }
 
+/**
+ * n8n 1.x wraps what preAuthentication throws in a NodeApiError that keeps only its message and
+ * description (the cause is dropped), so the transport could not tell a busy token endpoint from a
+ * final refusal. The latest transient token failures are remembered by their message to be
+ * recognised again; n8n 2.x keeps the error itself as the cause.
+ */
+const recentTransientTokenFailures = new Map<string, EnableCredentialError>();
+const REMEMBERED_TOKEN_FAILURES = 20;
+
+/** Builds the error for a token request worth retrying, and remembers it for n8n 1.x. */
+export function transientTokenFailure(message: string, description: string, transient: TransientTokenFailure): EnableCredentialError {
+	const error = new EnableCredentialError(message, description, transient);
+	recentTransientTokenFailures.delete(message);
+	recentTransientTokenFailures.set(message, error);
+	if (recentTransientTokenFailures.size > REMEMBERED_TOKEN_FAILURES) {
+		recentTransientTokenFailures.delete(recentTransientTokenFailures.keys().next().value as string);
+	}
+	return error;
+}
+
 /** A token request that failed with a status or connection fault worth retrying. */
 export interface TransientTokenFailure {
 	/** The message without advice, to which the transport adds how often it tried. */
@@ -110,13 +130,6 @@ export function inspectFailure(error: unknown): Failure {
 		}
 		pending.push(current.cause, current.errorResponse);
 	}
-	// A failed token request is retried like the data request it was made for.
-	const transient = failure.credentialError?.transient;
-	if (transient && failure.status === undefined && !failure.networkCode) {
-		failure.status = transient.status;
-		failure.retryAfter = transient.retryAfter;
-		failure.networkCode = transient.networkCode;
-	}
 	const top = (error ?? {}) as { httpCode?: unknown; context?: { data?: unknown }; message?: unknown; description?: unknown };
 	if (failure.status === undefined && !failure.networkCode && !failure.credentialError && !failure.cancelled) {
 		const httpCode = typeof top.httpCode === 'string' ? top.httpCode : '';
@@ -133,6 +146,21 @@ export function inspectFailure(error: unknown): Failure {
 				description: typeof top.description === 'string' ? top.description : undefined,
 			};
 		}
+	}
+	if (failure.unexplained) {
+		// n8n 1.x: only the message is left of what preAuthentication threw.
+		const remembered = recentTransientTokenFailures.get(failure.unexplained.message);
+		if (remembered) {
+			failure.credentialError = remembered;
+			failure.unexplained = undefined;
+		}
+	}
+	// A failed token request is retried like the data request it was made for.
+	const transient = failure.credentialError?.transient;
+	if (transient && failure.status === undefined && !failure.networkCode) {
+		failure.status = transient.status;
+		failure.retryAfter = transient.retryAfter;
+		failure.networkCode = transient.networkCode;
 	}
 	return failure;
 }
