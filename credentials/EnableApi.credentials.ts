@@ -17,6 +17,21 @@ const SCOPE_TEST_PATHS = Object.fromEntries(ENABLE_SCOPES.map((scope) => [scope,
 /** `/v1/<collection>` of the first selected scope, as an n8n expression for the credential test. */
 const FIRST_SCOPE_COLLECTION = `={{ (${JSON.stringify(SCOPE_TEST_PATHS)})[${JSON.stringify(ENABLE_SCOPES)}.filter((scope) => ($credentials.scopes || []).includes(scope))[0]] }}`;
 
+/**
+ * Marks the credential test's request. n8n reuses a stored token in the test when the settings are
+ * those it was issued for; this marker makes the test get a new token every time, so it checks the
+ * values on screen against Enable itself. The header never leaves n8n.
+ */
+export const CREDENTIAL_TEST_HEADER = 'x-enable-credential-test';
+
+/** Test requests that already got their new token: n8n repeats the same options object after a refresh. */
+const testsWithNewToken = new WeakSet<IHttpRequestOptions>();
+
+/** Shaped like a 401 so that n8n runs preAuthentication again (with the values it has) and retries. */
+function needsNewToken(reason: string): Error {
+	return Object.assign(new Error(reason), { response: { status: 401 } });
+}
+
 export class EnableApi implements ICredentialType {
 	name = 'enableApi';
 
@@ -103,12 +118,20 @@ export class EnableApi implements ICredentialType {
 	 * request. A stored token issued for other settings (the secret, Base URL, client or scopes were
 	 * changed since) is not sent: the error has the shape of a 401, which makes n8n fetch a new token
 	 * with the current settings and repeat the request, in nodes, triggers and the credential test alike.
+	 * The credential test's request gets a new token that way even when the stored one would do.
 	 */
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => {
-		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(readCredentialSettings(credentials))) {
-			throw Object.assign(new Error('The stored Enable token was issued for other credential settings'), { response: { status: 401 } });
+		const headers = { ...requestOptions.headers };
+		const markers = Object.keys(headers).filter((name) => name.toLowerCase() === CREDENTIAL_TEST_HEADER);
+		for (const name of markers) delete headers[name];
+		if (markers.length && !testsWithNewToken.has(requestOptions)) {
+			testsWithNewToken.add(requestOptions);
+			throw needsNewToken('The credential test asks Enable for a new token');
 		}
-		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken)}` } };
+		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(readCredentialSettings(credentials))) {
+			throw needsNewToken('The stored Enable token was issued for other credential settings');
+		}
+		return { ...requestOptions, headers: { ...headers, Authorization: `Bearer ${String(credentials.accessToken)}` } };
 	};
 
 	/** One record from the collection of the first selected scope: passes whatever subset was granted. */
@@ -117,7 +140,7 @@ export class EnableApi implements ICredentialType {
 			baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
 			url: FIRST_SCOPE_COLLECTION,
 			qs: { 'page[size]': 1 },
-			headers: { Accept: 'application/vnd.api+json' },
+			headers: { Accept: 'application/vnd.api+json', [CREDENTIAL_TEST_HEADER]: 'new-token' },
 		},
 		// The token step reports its own failures (preAuthentication); these name the second step.
 		rules: [

@@ -123,6 +123,8 @@ export interface RequestLogEntry {
 	status: number;
 	contentType?: string;
 	hadAuthorization: boolean;
+	/** The names of the request's headers, lower-case. */
+	headerNames: string[];
 	/** Token requests only: the form's field names in the order sent, and the values but the secret. */
 	formFields?: string[];
 	form?: Record<string, string>;
@@ -344,6 +346,7 @@ export class EnableSimulator {
 			status: 0,
 			contentType: req.headers['content-type'],
 			hadAuthorization: typeof req.headers.authorization === 'string',
+			headerNames: Object.keys(req.headers),
 		};
 		this.requestLog.push(entry);
 		res.on('finish', () => {

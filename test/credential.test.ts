@@ -6,7 +6,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { EnableApi } from '../credentials/EnableApi.credentials';
+import { CREDENTIAL_TEST_HEADER, EnableApi } from '../credentials/EnableApi.credentials';
 import { RETRY_LIMITS } from '../nodes/Enable/transport/request';
 import { ALL_SCOPES, DEMO_CLIENT, type EnableSimulator, type Scope, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock } from './harness/clock';
@@ -308,6 +308,31 @@ describe('the credential test', () => {
 		await expect(runCredentialTest(credentialFor(simulator.baseUrl, CLIENT, { clientSecret: 'nope-nope' }))).rejects.toThrow(
 			'Enable rejected the Client ID, Client Secret or Dealtrack Registration ID',
 		);
+	});
+
+	test('asks Enable for a new token every time, even when the stored one was issued for these values', async () => {
+		const data = credentialFor(simulator.baseUrl, CLIENT);
+		const issued = await inNodeContext(new TestCredentialsHelper(data), async (context) =>
+			credential.preAuthentication.call({ helpers: { httpRequest: context.helpers.httpRequest } }, data),
+		);
+		const stored = { ...data, ...issued };
+		expect(simulator.stats().tokenRequests).toBe(1);
+
+		// A workflow uses the stored token as it is...
+		const run = await runEnableNode({ helper: new TestCredentialsHelper(stored), parameters: { resource: 'deal', operation: 'getAll', limit: 1 } });
+		expect(run.error).toBeUndefined();
+		expect(simulator.stats().tokenRequests).toBe(1);
+
+		// ...while the Test button checks the values against Enable, twice in a row.
+		for (const expected of [2, 3]) {
+			const body = await runCredentialTest(stored);
+			expect(body.data).toHaveLength(1);
+			expect(simulator.stats().tokenRequests).toBe(expected);
+		}
+		const reads = simulator.requestLog.filter((e) => e.path.startsWith('/v1/'));
+		expect(reads.map((e) => e.status)).toEqual([200, 200, 200]);
+		// The marker that asks for the new token stays inside n8n.
+		expect(simulator.requestLog.every((e) => !e.headerNames.includes(CREDENTIAL_TEST_HEADER))).toBe(true);
 	});
 });
 
