@@ -2,9 +2,11 @@
  * `npm run e2e:editor`: what a new user sees in n8n 2.x's editor, driven in headless Chromium
  * (Debian's package, installed with apt-get when missing) by playwright-core. Builds a workflow
  * through the UI: the node panel, the Enable Trigger with a credential created in its dialog
- * (wrong secret → the error; right values → success; a wrong secret typed over the saved one →
- * the error again), Fetch Test Event, then Enable → Get many deals executed with its rows shown.
- * Writes docs/screenshots/{node-panel,credential-dialog,output}.png, which the README shows.
+ * (no scope or a wrong secret → what to fix; right values → success; a wrong secret typed over the
+ * saved one → the error again; a busy token endpoint → said at once), Fetch Test Event, then
+ * Enable → Get many deals executed with its rows shown, its Filters (a listed attribute and
+ * Other), and Get a deal picked From List with a search.
+ * Writes docs/screenshots/{node-panel,credential-dialog,output,resource-locator}.png, which the README shows.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -100,13 +102,17 @@ async function main(): Promise<void> {
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'node-panel.png') });
 		});
 
-		await check('a new credential from the trigger: a wrong secret shows our message; the right values pass and the dialog closes', async () => {
+		await check('a new credential from the trigger: no scope or a wrong secret shows what to fix; the right values pass and the dialog closes', async () => {
 			await byTestId(page, 'node-creator').getByText('On new deal', { exact: true }).click();
 			await page.getByText('Connect to Enable').click();
 			const fill = async (name: string, value: string) => await byTestId(page, `parameter-input-${name}`).locator('input').first().fill(value);
 			await fill('baseUrl', simulator.baseUrl);
 			await fill('clientId', DEMO_CLIENT.clientId);
 			await fill('registrationId', DEMO_CLIENT.registrationId);
+			// Saved without a scope, the one line the dialog shows says what to select.
+			await saveCredential(page, 'a-wrong-secret');
+			const noScope = await credentialDialogText(page);
+			assert(noScope.includes('Scopes has none selected. Select at least one of read:deals, read:activity, read:users'), `without a scope the dialog said: ${noScope.slice(0, 300)}`);
 			await byTestId(page, 'parameter-input-scopes').click();
 			await page.locator('.el-select-dropdown__item, [role=option]').filter({ hasText: 'Deals (read:deals)' }).first().click();
 			await byTestId(page, 'credential-name').click();
@@ -118,7 +124,7 @@ async function main(): Promise<void> {
 			await byTestId(page, 'editCredential-modal').waitFor({ state: 'detached', timeout: 30_000 });
 		});
 
-		await check('the saved credential keeps its scope; a wrong secret typed over it fails the test again; the right one passes', async () => {
+		await check('the saved credential keeps its scope; a wrong secret typed over it fails the test again; a busy token endpoint is reported at once; the right one passes', async () => {
 			await byTestId(page, 'credential-edit-button').click();
 			const modal = byTestId(page, 'editCredential-modal');
 			await modal.waitFor();
@@ -128,7 +134,21 @@ async function main(): Promise<void> {
 			const text = await credentialDialogText(page);
 			assert(text.includes('Enable rejected the Client ID, Client Secret or Dealtrack Registration ID'), `after a success, a wrong secret tested as: ${text.slice(0, 300)}`);
 			assert(simulator.stats().tokenRequests > tokensBefore, 'the test did not ask Enable for a token with the secret on screen');
-			await saveCredential(page, DEMO_CLIENT.clientSecret);
+			// A busy token endpoint: the Test button says so at once rather than retrying for a minute.
+			simulator.resetStats();
+			simulator.addFault({ kind: 'status', status: 503, onRequest: 1, target: 'token' });
+			const busySince = Date.now();
+			await saveCredential(page, DEMO_CLIENT.clientSecret).finally(() => simulator.clearFaults());
+			const busySeconds = (Date.now() - busySince) / 1000;
+			const busy = await credentialDialogText(page);
+			assert(busy.includes("Enable's token endpoint answered HTTP 503 (busy or unavailable): try again in a minute"), `a busy token endpoint tested as: ${busy.slice(0, 300)}`);
+			assert(simulator.stats().tokenRequests === 1 && busySeconds < 10, `the test asked ${simulator.stats().tokenRequests} times over ${busySeconds} s`);
+			// Nothing changed since the save, so the dialog's Retry runs the test again; Enable answers now.
+			const retested = page.waitForResponse((response) => response.url().includes('/rest/credentials/test'), { timeout: 60_000 });
+			await modal.getByRole('button', { name: 'Retry' }).click();
+			await retested;
+			await page.waitForTimeout(800);
+			assert(simulator.stats().tokenRequests === 2, `the retest asked for ${simulator.stats().tokenRequests - 1} tokens`);
 			assert((await modal.innerText()).includes('Connection tested successfully'), 'the right secret did not pass');
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'credential-dialog.png') });
 			await page.keyboard.press('Escape');
@@ -161,6 +181,74 @@ async function main(): Promise<void> {
 			await page.screenshot({ path: path.join(SCREENSHOTS, 'output.png') });
 			await byTestId(page, 'ndv-close-button').click();
 			assert(await page.getByText('Get Many: Deal', { exact: true }).count(), 'the canvas does not show the subtitle "Get Many: Deal"');
+		});
+		await check('Get many deals: Filters list the known deal attributes and Other; both filter the rows', async () => {
+			const typed = '01 - Guaranteed Rebate';
+			const expected = simulator.store.list('deals').filter((deal) => deal.attributes.dealType === typed).length;
+			assert(expected > 0 && expected < 40, `the simulator has ${expected} deals of type ${typed}`);
+			await byTestId(page, 'canvas-node').filter({ hasText: 'Get many deals' }).first().dblclick();
+			await byTestId(page, 'ndv').getByText('Add Filter').first().click();
+			await byTestId(page, 'parameter-input-attribute').first().click();
+			const options = page.locator('.el-select-dropdown__item:visible, [role=option]:visible');
+			await options.filter({ hasText: 'Other Attribute…' }).first().waitFor();
+			const listed = await options.allInnerTexts();
+			for (const name of ['Deal Type (dealType)', 'Reference (reference)', 'Other Attribute…']) assert(listed.some((text) => text.includes(name)), `"${name}" is not offered: ${listed.join(' | ')}`);
+			await options.filter({ hasText: 'Deal Type (dealType)' }).first().click();
+			await byTestId(page, 'parameter-input-value').locator('input, textarea').first().fill(typed);
+			await page.waitForTimeout(500);
+			const output = byTestId(page, 'output-panel');
+			await byTestId(page, 'node-execute-button').click();
+			await output.getByText(`${expected} item`).first().waitFor();
+
+			await byTestId(page, 'parameter-input-attribute').first().click();
+			await options.filter({ hasText: 'Other Attribute…' }).first().click();
+			// Other with no name yet: the error names the filter and the field, without internal markers.
+			await byTestId(page, 'node-execute-button').click();
+			await byTestId(page, 'ndv').getByText('Filter 1 has an empty Attribute Name').first().waitFor();
+			assert(!(await byTestId(page, 'ndv').innerText()).includes('[item'), 'the error carries an internal marker');
+			await byTestId(page, 'parameter-input-otherAttribute').locator('input').first().fill('dealType');
+			await page.waitForTimeout(500);
+			simulator.resetStats();
+			await byTestId(page, 'node-execute-button').click();
+			// The count on screen is the previous run's until this one ends: wait for Enable to be asked first.
+			const deadline = Date.now() + 30_000;
+			while (!simulator.requestLog.some((entry) => entry.path === '/v1/deals')) {
+				assert(Date.now() < deadline, 'executing with Other Attribute sent no request');
+				await page.waitForTimeout(200);
+			}
+			const sent = simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query ?? {};
+			assert(sent['filter[dealType]'] === typed, `the Other attribute was sent as ${JSON.stringify(sent)}`);
+			await output.getByText(`${expected} item`).first().waitFor();
+			await byTestId(page, 'ndv-close-button').click();
+		});
+
+		await check('Get a deal: From List shows deals by reference, search narrows it, and the picked deal is fetched', async () => {
+			const wanted = simulator.store.list('deals')[7];
+			const reference = String(wanted.attributes.reference);
+			await byTestId(page, 'node-creator-plus-button').click();
+			await byTestId(page, 'node-creator-search-bar').waitFor();
+			await page.waitForTimeout(500);
+			await page.keyboard.type('Enable');
+			await byTestId(page, 'node-creator-item-name').filter({ hasText: /^Enable$/ }).first().click();
+			await byTestId(page, 'node-creator').getByText('Get a deal', { exact: true }).click();
+			await byTestId(page, 'resource-locator-dealId').locator('[data-test-id="rlc-input"]').first().click();
+			const items = byTestId(page, 'rlc-item');
+			await items.first().waitFor();
+			assert((await items.count()) > 10, `From List shows ${await items.count()} deals`);
+			const search = byTestId(page, 'rlc-search').first();
+			await ((await search.locator('input').count()) ? search.locator('input').first() : search).fill(reference);
+			await items.filter({ hasText: wanted.id }).first().waitFor();
+			assert((await items.count()) === 1, `searching "${reference}" left ${await items.count()} deals`);
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'resource-locator.png') });
+			await items.first().click();
+			simulator.resetStats();
+			await byTestId(page, 'node-execute-button').click();
+			// The node follows Get many deals, so it runs once per input item, each time for the picked deal.
+			const output = byTestId(page, 'output-panel');
+			await output.getByText(wanted.id).first().waitFor();
+			const gets = simulator.requestLog.filter((entry) => entry.path.startsWith('/v1/deals/'));
+			assert(gets.length > 0 && gets.every((entry) => entry.path === `/v1/deals/${wanted.id}`), `Get asked for ${gets.map((entry) => entry.path).join(', ')}`);
+			await byTestId(page, 'ndv-close-button').click();
 		});
 	} finally {
 		await browser.close();
