@@ -74,11 +74,14 @@ export async function enableRequest(
 	};
 	let waitedMs = 0;
 	for (let attempt = 1; ; attempt++) {
-		// A 429 seen by any request of this execution holds back every request until it has passed;
-		// the pause may be extended while one waits, so every waiter resumes at its end, together.
-		for (let pause = connection.gate.pausedUntil - clock.now(); pause > 0 && !cancelSignal(context)?.aborted; pause = connection.gate.pausedUntil - clock.now()) {
+		// A 429 or a failed token request seen by any request of this execution holds back every
+		// request until it has passed; the pause may be extended while one waits, so every waiter
+		// resumes at its end, together.
+		let pause = connection.gate.pausedUntil - clock.now();
+		while (pause > 0 && !cancelSignal(context)?.aborted) {
 			await waitOrCancel(context, pause);
 			waitedMs += pause;
+			pause = connection.gate.pausedUntil - clock.now();
 		}
 		throwIfCancelled(context, request.itemIndex);
 		let body: unknown;
