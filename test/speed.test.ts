@@ -142,6 +142,16 @@ describe('concurrency across input items', () => {
 		expect(simulator.stats().tokenRequests).toBe(2);
 	});
 
+	test('a refusal that arrives after the token was renewed uses the new token, without asking again', async () => {
+		// Request 8 is refused 300 ms after the others: long after they renewed the token.
+		await start({ faults: [{ kind: 'revokeTokens', afterRequests: 6 }, { kind: 'slow', delayMs: 300, onRequest: 8 }] });
+		const ids = dealIds().slice(0, 25);
+		const result = await runEnableNode({ helper, ...getEach(ids) });
+		expect(result.items.map((item) => item.json.id)).toEqual(ids);
+		expect(simulator.requestLog.filter((entry) => entry.status === 401).length).toBeGreaterThanOrEqual(2);
+		expect(simulator.stats().tokenRequests).toBe(2);
+	});
+
 	test('cancelling stops every request in flight and starts no other', async () => {
 		await start({ faults: [{ kind: 'slow', delayMs: 400 }] });
 		const ids = dealIds().slice(0, 40);

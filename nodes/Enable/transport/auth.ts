@@ -108,6 +108,21 @@ export function settingsFingerprint(settings: CredentialSettings): string {
 const tokensInFlight = new Map<string, Promise<string>>();
 
 
+/** For the credential data of one request, the data of its execution that it was copied from. */
+const executionDataOf = new WeakMap<ICredentialDataDecryptedObject, ICredentialDataDecryptedObject>();
+
+/**
+ * A copy of an execution's credential data for one request. When n8n asks for a new token because
+ * this request was refused, the copy still holds the token the request was sent with: if another
+ * request of the execution has replaced that token meanwhile, the new one is used instead of
+ * asking Enable again. A new token is written back to the execution's data at once.
+ */
+export function credentialDataForOneRequest(executionData: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+	const copy = { ...executionData };
+	executionDataOf.set(copy, executionData);
+	return copy;
+}
+
 /** POSTs the client-credentials form and returns the access token, or throws an actionable error. */
 export async function requestAccessToken(
 	helper: IHttpRequestHelper,
@@ -115,11 +130,18 @@ export async function requestAccessToken(
 ): Promise<string> {
 	const settings = readCredentialSettings(credentials);
 	const key = settingsFingerprint(settings);
-	const pending = tokensInFlight.get(key);
-	if (pending) return await pending;
-	const request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(key));
-	tokensInFlight.set(key, request);
-	return await request;
+	const executionData = executionDataOf.get(credentials);
+	if (executionData?.accessToken && executionData.tokenFingerprint === key && executionData.accessToken !== credentials.accessToken) {
+		return String(executionData.accessToken);
+	}
+	let request = tokensInFlight.get(key);
+	if (!request) {
+		request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(key));
+		tokensInFlight.set(key, request);
+	}
+	const accessToken = await request;
+	if (executionData) Object.assign(executionData, { accessToken, tokenFingerprint: key });
+	return accessToken;
 }
 
 async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettings): Promise<string> {

@@ -12,7 +12,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { normaliseBaseUrl } from './auth';
+import { credentialDataForOneRequest, normaliseBaseUrl } from './auth';
 import { clock } from './clock';
 import { describeFailure, inspectFailure, requestLabel, retryDelay, toNodeError } from './failures';
 import { excerpt } from './redact';
@@ -87,7 +87,8 @@ export async function enableRequest(
 		let body: unknown;
 		try {
 			body = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
-				credentialsDecrypted: connection.credentials,
+				// Its own copy, so that a refusal is known to be of the token this request sent (auth.ts).
+				credentialsDecrypted: { ...connection.credentials, data: credentialDataForOneRequest(connection.credentials.data ?? {}) },
 				// A 403 may come from a scope added since the token was issued: get a new token once.
 				preAuthenticationRetryStatusCode: [401, 403],
 			});
