@@ -109,8 +109,7 @@ export class EnableApi implements ICredentialType {
 
 	/** Called by n8n when the stored token is empty or was refused: gets a new one, with the fingerprint of what it was issued for. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const accessToken = await requestAccessToken(this, credentials);
-		return { accessToken, tokenFingerprint: settingsFingerprint(readCredentialSettings(credentials)) };
+		return await requestAccessToken(this, credentials);
 	}
 
 	/**

@@ -42,6 +42,16 @@ async function credentialDialogText(page: Page): Promise<string> {
 	return await modal.innerText();
 }
 
+/** Adds an Enable action after the selected node, from the canvas "+" and the node panel's search. */
+async function addEnableAction(page: Page, action: string): Promise<void> {
+	await byTestId(page, 'node-creator-plus-button').click();
+	await byTestId(page, 'node-creator-search-bar').waitFor();
+	await page.waitForTimeout(500);
+	await page.keyboard.type('Enable');
+	await byTestId(page, 'node-creator-item-name').filter({ hasText: /^Enable$/ }).first().click();
+	await byTestId(page, 'node-creator').getByText(action, { exact: true }).click();
+}
+
 async function saveCredential(page: Page, clientSecret: string): Promise<void> {
 	await byTestId(page, 'parameter-input-clientSecret').locator('input').first().fill(clientSecret);
 	// Save stores the credential, then tests it: wait for the test's answer, then for the dialog to show it.
@@ -167,12 +177,7 @@ async function main(): Promise<void> {
 		});
 
 		await check('Enable → Get many deals, executed from the editor, shows every deal', async () => {
-			await byTestId(page, 'node-creator-plus-button').click();
-			await byTestId(page, 'node-creator-search-bar').waitFor();
-			await page.waitForTimeout(500);
-			await page.keyboard.type('Enable');
-			await byTestId(page, 'node-creator-item-name').filter({ hasText: /^Enable$/ }).first().click();
-			await byTestId(page, 'node-creator').getByText('Get many deals', { exact: true }).click();
+			await addEnableAction(page, 'Get many deals');
 			await byTestId(page, 'node-execute-button').click();
 			const output = byTestId(page, 'output-panel');
 			await output.getByText('40 items').first().waitFor();
@@ -225,12 +230,7 @@ async function main(): Promise<void> {
 		await check('Get a deal: From List shows deals by reference, search narrows it, and the picked deal is fetched', async () => {
 			const wanted = simulator.store.list('deals')[7];
 			const reference = String(wanted.attributes.reference);
-			await byTestId(page, 'node-creator-plus-button').click();
-			await byTestId(page, 'node-creator-search-bar').waitFor();
-			await page.waitForTimeout(500);
-			await page.keyboard.type('Enable');
-			await byTestId(page, 'node-creator-item-name').filter({ hasText: /^Enable$/ }).first().click();
-			await byTestId(page, 'node-creator').getByText('Get a deal', { exact: true }).click();
+			await addEnableAction(page, 'Get a deal');
 			await byTestId(page, 'resource-locator-dealId').locator('[data-test-id="rlc-input"]').first().click();
 			const items = byTestId(page, 'rlc-item');
 			await items.first().waitFor();

@@ -123,25 +123,31 @@ export function credentialDataForOneRequest(executionData: ICredentialDataDecryp
 	return copy;
 }
 
-/** POSTs the client-credentials form and returns the access token, or throws an actionable error. */
+/** What the credential stores: the token and the fingerprint of the settings it was issued for. */
+export type IssuedToken = {
+	accessToken: string;
+	tokenFingerprint: string;
+};
+
+/** POSTs the client-credentials form and returns the token to store, or throws an actionable error. */
 export async function requestAccessToken(
 	helper: IHttpRequestHelper,
 	credentials: ICredentialDataDecryptedObject,
-): Promise<string> {
+): Promise<IssuedToken> {
 	const settings = readCredentialSettings(credentials);
-	const key = settingsFingerprint(settings);
+	const tokenFingerprint = settingsFingerprint(settings);
 	const executionData = executionDataOf.get(credentials);
-	if (executionData?.accessToken && executionData.tokenFingerprint === key && executionData.accessToken !== credentials.accessToken) {
-		return String(executionData.accessToken);
+	if (executionData?.accessToken && executionData.tokenFingerprint === tokenFingerprint && executionData.accessToken !== credentials.accessToken) {
+		return { accessToken: String(executionData.accessToken), tokenFingerprint };
 	}
-	let request = tokensInFlight.get(key);
+	let request = tokensInFlight.get(tokenFingerprint);
 	if (!request) {
-		request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(key));
-		tokensInFlight.set(key, request);
+		request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(tokenFingerprint));
+		tokensInFlight.set(tokenFingerprint, request);
 	}
-	const accessToken = await request;
-	if (executionData) Object.assign(executionData, { accessToken, tokenFingerprint: key });
-	return accessToken;
+	const issued = { accessToken: await request, tokenFingerprint };
+	if (executionData) Object.assign(executionData, issued);
+	return issued;
 }
 
 async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettings): Promise<string> {

@@ -263,14 +263,12 @@ export function describeFailure(
 ): NodeApiError | NodeOperationError {
 	const { itemIndex, subject } = request;
 	const { credentialError } = failure;
-	if (credentialError?.transient && attempts > 1) {
-		return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, {
-			message: `${credentialError.transient.summary} after ${attempts} attempts over ${Math.round(waitedMs / 1000)} s`,
-			description: credentialError.description,
-			itemIndex,
-		});
+	if (credentialError) {
+		// After retries a token failure says how often it was tried; its own message advises a single try.
+		const { transient } = credentialError;
+		const message = transient && attempts > 1 ? `${transient.summary} after ${attempts} attempts over ${Math.round(waitedMs / 1000)} s` : credentialError.message;
+		return credentialNodeError(node, message, credentialError.description, itemIndex);
 	}
-	if (credentialError) return toNodeError(node, credentialError, itemIndex);
 	if (failure.cancelled) return new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
 	if (failure.unexplained) {
 		// e.g. a credential error on n8n 1.x, which keeps its message and description but not its class.
@@ -387,6 +385,11 @@ export function describeFailure(
 	return make(`Enable answered HTTP ${status}`, withEnableSaid(`${label} was refused.`, said));
 }
 
+/** A credential problem as the user sees it: our message and description, nothing of n8n's wording. */
+function credentialNodeError(node: INode, message: string, description: string, itemIndex: number): NodeApiError {
+	return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, { message, description, itemIndex });
+}
+
 /**
  * Wraps anything into a NodeApiError/NodeOperationError for this item. A NodeApiError passed to
  * NodeApiError's constructor is returned unchanged, so only fresh errors are built here.
@@ -397,13 +400,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		return error;
 	}
 	const credentialError = inspectFailure(error).credentialError;
-	if (credentialError) {
-		return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, {
-			message: credentialError.message,
-			description: credentialError.description,
-			itemIndex,
-		});
-	}
+	if (credentialError) return credentialNodeError(node, credentialError.message, credentialError.description, itemIndex);
 	const message = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, message, { itemIndex });
 }
