@@ -49,7 +49,10 @@ export class Enable implements INodeType {
 				const operationValue = this.getNodeParameter('operation', itemIndex) as string;
 				const operation = findOperation(resourceValue, operationValue);
 				if (!operation) {
-					throw new NodeOperationError(this.getNode(), `Unknown resource or operation: ${resourceValue} / ${operationValue}`, { itemIndex });
+					throw new NodeOperationError(this.getNode(), `Unknown resource or operation: ${resourceValue} / ${operationValue}`, {
+						itemIndex,
+						failure: { cause: 'configuration-invalid' },
+					});
 				}
 				const records = await operation(this, getConnection, itemIndex);
 				return records.map((json) => ({ json, pairedItem: { item: itemIndex } }));

@@ -10,7 +10,7 @@ export const PAGE_SIZE_RANGE = { min: 1, max: 1000 } as const;
 
 /** The message names the parameter; n8n shows the item itself (itemIndex), so the text carries no marker. */
 function invalid(node: INode, itemIndex: number, message: string, description: string): never {
-	throw new NodeOperationError(node, message, { itemIndex, description });
+	throw new NodeOperationError(node, message, { itemIndex, description, failure: { cause: 'configuration-invalid' } });
 }
 
 export function validateRecordId(
@@ -124,7 +124,7 @@ export function validateConcurrency(node: INode, raw: unknown): number {
 		throw new NodeOperationError(
 			node,
 			`Parallel Requests must be a whole number from ${CONCURRENCY_RANGE.min} to ${CONCURRENCY_RANGE.max} (got ${String(raw)})`,
-			{ description: 'It is how many input items are read from Enable at the same time; 1 reads them one after another.' },
+			{ description: 'It is how many input items are read from Enable at the same time; 1 reads them one after another.', failure: { cause: 'configuration-invalid' } },
 		);
 	}
 	return concurrency;

@@ -20,6 +20,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 	type INodeTypes,
+	type Failure,
 	type IRun,
 	type IWorkflowExecuteAdditionalData,
 	NodeConnectionTypes,
@@ -227,7 +228,7 @@ export interface RunOptions {
 export interface RunResult {
 	items: INodeExecutionData[];
 	/** The error of the run, as n8n would show it (message, description, item index). */
-	error?: { message: string; description?: string | null; itemIndex?: number; httpCode?: string | null; name?: string };
+	error?: { message: string; description?: string | null; itemIndex?: number; httpCode?: string | null; name?: string; failure?: Failure };
 	run: IRun;
 }
 
@@ -375,6 +376,7 @@ export async function runWorkflow(options: RunOptions & { nodeType: string }): P
 			description: error.description,
 			httpCode: error.httpCode,
 			itemIndex: error.context?.itemIndex,
+			failure: error.failure,
 		},
 	};
 }

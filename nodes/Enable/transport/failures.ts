@@ -2,7 +2,7 @@
  * Reading and explaining failures: what n8n threw (in its 1.x or 2.x shape), whether and when to
  * try again, and the message a user sees, which says what to do and never holds a secret.
  */
-import { type INode, type JsonObject, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { type Failure as DeclaredFailure, type INode, type JsonObject, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { excerpt } from './redact';
 import type { EnableRequest } from './types';
@@ -174,6 +174,26 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * Why a failure happened, in the causes n8n 2.37+ reads to decide how long to back off a failing
+ * poll (`failure` on NodeApiError / NodeOperationError). The message a user reads stays ours.
+ */
+export function declaredFailure(failure: Failure, retryAfterMs?: number): DeclaredFailure | undefined {
+	const { credentialError, status } = failure;
+	const wait = retryAfterMs !== undefined && retryAfterMs > 0 ? { retryAfterMs } : {};
+	if (credentialError && !credentialError.transient) return { cause: 'credential-invalid' };
+	if (failure.cancelled || failure.unexplained) return undefined;
+	if (status === 429) return { cause: 'rate-limited', ...wait };
+	if (status === undefined || status >= 500) return { cause: 'temporarily-unavailable', ...wait };
+	if (status === 401) return { cause: 'credential-invalid' };
+	return { cause: 'configuration-invalid' };
+}
+
+/** The wait a rate limit asked for, else the back-off the transport would have waited. */
+function waitAskedFor(failure: Failure, backoffMs: number | undefined): number | undefined {
+	return failure.status === 429 ? (parseRetryAfter(failure.retryAfter) ?? backoffMs) : backoffMs;
+}
+
 function backoff(attempt: number): number {
 	const jitter = 0.8 + Math.random() * 0.4;
 	return Math.round(RETRY_LIMITS.firstBackoffMs * 2 ** (attempt - 1) * jitter);
@@ -260,14 +280,21 @@ export function describeFailure(
 	request: EnableRequest,
 	attempts: number,
 	waitedMs: number,
+	/** Set when the next attempt was due in this many ms but would have passed the poll's time budget. */
+	stoppedForBudgetMs?: number,
 ): NodeApiError | NodeOperationError {
 	const { itemIndex, subject } = request;
 	const { credentialError } = failure;
+	const declared = declaredFailure(failure, waitAskedFor(failure, stoppedForBudgetMs));
+	const budgetNote =
+		stoppedForBudgetMs === undefined
+			? ''
+			: ` The poll stopped instead of waiting ${Math.ceil(stoppedForBudgetMs / 1000)} s, which would have passed the time n8n gives a poll; n8n polls again after that.`;
 	if (credentialError) {
 		// After retries a token failure says how often it was tried; its own message advises a single try.
 		const { transient } = credentialError;
 		const message = transient && attempts > 1 ? `${transient.summary} after ${attempts} attempts over ${Math.round(waitedMs / 1000)} s` : credentialError.message;
-		return credentialNodeError(node, message, credentialError.description, itemIndex);
+		return credentialNodeError(node, message, `${credentialError.description}${budgetNote}`, itemIndex, declared);
 	}
 	if (failure.cancelled) return new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
 	if (failure.unexplained) {
@@ -282,9 +309,10 @@ export function describeFailure(
 	const make = (message: string, description: string, parameter?: string) => {
 		const error = new NodeApiError(node, (status === undefined ? { network: failure.networkCode ?? 'none' } : { status }) as JsonObject, {
 			message,
-			description,
+			description: `${description}${budgetNote}`,
 			httpCode: status === undefined ? undefined : String(status),
 			itemIndex,
+			failure: declared,
 		});
 		if (parameter) error.context.refusedParameter = parameter;
 		return error;
@@ -386,8 +414,8 @@ export function describeFailure(
 }
 
 /** A credential problem as the user sees it: our message and description, nothing of n8n's wording. */
-function credentialNodeError(node: INode, message: string, description: string, itemIndex: number): NodeApiError {
-	return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, { message, description, itemIndex });
+function credentialNodeError(node: INode, message: string, description: string, itemIndex: number, failure?: DeclaredFailure): NodeApiError {
+	return new NodeApiError(node, { credential: 'enableApi' } as JsonObject, { message, description, itemIndex, failure });
 }
 
 /**
@@ -399,8 +427,10 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		error.context.itemIndex ??= itemIndex;
 		return error;
 	}
-	const credentialError = inspectFailure(error).credentialError;
-	if (credentialError) return credentialNodeError(node, credentialError.message, credentialError.description, itemIndex);
+	const failure = inspectFailure(error);
+	const { credentialError } = failure;
+	if (credentialError) return credentialNodeError(node, credentialError.message, credentialError.description, itemIndex, declaredFailure(failure));
 	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(node, message, { itemIndex });
+	// Nothing Enable or the user did explains an error the node did not foresee.
+	return new NodeOperationError(node, message, { itemIndex, failure: { cause: 'node-defect' } });
 }

@@ -61,6 +61,7 @@ export async function awaitJobResult(
 				message: `Enable's ${name} failed (job ${job.id}, status "${status}")`,
 				description: `${detail ? `Enable said: "${detail}". ` : ''}Check the report's parameters (dimension ids, deal id), then run it again; if it keeps failing, contact Enable support with the job id ${job.id}.`,
 				itemIndex: first.itemIndex,
+				failure: { cause: 'temporarily-unavailable' },
 			});
 		}
 		const link = document.links?.self ?? (job.links as { self?: unknown } | undefined)?.self;
@@ -69,12 +70,14 @@ export async function awaitJobResult(
 				message: `Enable's ${name} answered with job ${job.id} but no link to follow it`,
 				description: 'The job had no links.self, so n8n cannot tell when it is done. Contact Enable support with the job id.',
 				itemIndex: first.itemIndex,
+				failure: { cause: 'temporarily-unavailable' },
 			});
 		}
 		const waited = clock.now() - started;
 		if (waited >= maxWaitMs) {
 			throw new NodeOperationError(context.getNode(), `Enable's ${name} was not ready after ${seconds(waited)} (job ${job.id}, status "${status}")`, {
 				itemIndex: first.itemIndex,
+				failure: { cause: 'temporarily-unavailable' },
 				description: `n8n polled the job for ${seconds(waited)}, the node's Max Wait. Raise Max Wait (Minutes) in the options, or ask for less (fewer dimensions, one deal), then run it again.`,
 			});
 		}

@@ -92,6 +92,7 @@ export function followableLink(context: EnableContext, link: string, baseUrl: st
 		throw new NodeOperationError(context.getNode(), 'Enable sent a link to another host', {
 			itemIndex,
 			description: `The link "${link}" leaves ${new URL(baseUrl).host}; n8n stopped so that your access token is not sent elsewhere. Check the credential's Base URL.`,
+			failure: { cause: 'configuration-invalid' },
 		});
 	}
 	return resolved;
@@ -146,6 +147,7 @@ export async function readPages(
 			throw new NodeOperationError(context.getNode(), 'Enable sent a next-page link that was already read', {
 				itemIndex: first.itemIndex,
 				description: `Following ${resolved} again would loop forever. ${read} records were read before it.`,
+				failure: { cause: 'temporarily-unavailable' },
 			});
 		}
 		url = resolved;

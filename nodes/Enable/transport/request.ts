@@ -59,6 +59,13 @@ export function throwIfCancelled(context: EnableContext, itemIndex: number): voi
 	}
 }
 
+const REQUEST_TIMEOUT_MS = 120_000;
+
+/** Whether waiting `ms` from now would pass the poll's deadline (never, outside a poll). */
+export function passesDeadline(connection: EnableConnection, ms: number): boolean {
+	return connection.deadline !== undefined && clock.now() + ms >= connection.deadline;
+}
+
 /** Sends one GET with retries and returns the JSON:API document. */
 export async function enableRequest(
 	context: EnableContext,
@@ -70,7 +77,7 @@ export async function enableRequest(
 		url: request.url,
 		headers: { Accept: 'application/vnd.api+json', 'Content-Type': 'application/vnd.api+json' },
 		json: true,
-		timeout: 120_000,
+		timeout: REQUEST_TIMEOUT_MS,
 	};
 	let waitedMs = 0;
 	for (let attempt = 1; ; attempt++) {
@@ -78,12 +85,21 @@ export async function enableRequest(
 		// request until it has passed; the pause may be extended while one waits, so every waiter
 		// resumes at its end, together.
 		let pause = connection.gate.pausedUntil - clock.now();
+		if (pause > 0 && passesDeadline(connection, pause)) {
+			// Another request of this poll was told to wait longer than the poll may last.
+			const asked = { status: 429, retryAfter: String(Math.ceil(pause / 1000)), cancelled: false };
+			throw describeFailure(context.getNode(), asked, request, attempt, waitedMs, pause);
+		}
 		while (pause > 0 && !cancelSignal(context)?.aborted) {
 			await waitOrCancel(context, pause);
 			waitedMs += pause;
 			pause = connection.gate.pausedUntil - clock.now();
 		}
 		throwIfCancelled(context, request.itemIndex);
+		if (connection.deadline !== undefined) {
+			// A request may not outlast the poll: n8n abandons a poll that runs past its budget.
+			options.timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, connection.deadline - clock.now()));
+		}
 		let body: unknown;
 		try {
 			body = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
@@ -96,6 +112,8 @@ export async function enableRequest(
 			const failure = inspectFailure(error);
 			const delay = retryDelay(failure, attempt, waitedMs);
 			if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
+			// Inside a poll, a wait that would pass its budget is not waited out: n8n polls again later.
+			if (passesDeadline(connection, delay)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
 			// Every concurrent request needs the token too: they wait together and share one token request.
 			if (failure.status === 429 || failure.credentialError) {
 				connection.gate.pausedUntil = Math.max(connection.gate.pausedUntil, clock.now() + delay);
@@ -141,5 +159,7 @@ function malformed(node: INode, request: EnableRequest, what: string, detail: st
 		description: `${detail} A proxy, firewall or maintenance page may have answered instead of the Enable API: check the credential's Base URL, or try again later.`.trim(),
 		httpCode: '200',
 		itemIndex: request.itemIndex,
+		// A maintenance page or a proxy in the way: worth trying again later.
+		failure: { cause: 'temporarily-unavailable' },
 	});
 }

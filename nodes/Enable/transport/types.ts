@@ -66,4 +66,9 @@ export interface EnableConnection {
 	gate: RateGate;
 	/** The page size Enable accepted after refusing a larger default, remembered for the execution. */
 	acceptedPageSize?: number;
+	/**
+	 * Epoch ms by which a poll must be done (its start plus n8n's poll budget). No wait or request
+	 * may run past it: a retry due later ends the poll with a declared cause instead.
+	 */
+	deadline?: number;
 }
