@@ -14,6 +14,7 @@
  *   --oversized-page MODE     a larger page[size]: cap (default, silently), refuse (400 naming
  *                             the maximum) or refuse-vague (400 without it)
  *   --no-include              refuse every include= with 400
+ *   --sort MODE               sort=: honour (default), refuse (400) or ignore (stored order)
  *   --missing-scope-status S  status for a token without the scope: 403 (default) or 401
  *   --token-lifetime SECONDS  access token lifetime (default 3600)
  *   --absolute-links          links.next as absolute URLs instead of paths
@@ -65,6 +66,12 @@ function parseArguments(argv: string[]): SimulatorOptions {
 				break;
 			}
 			case '--no-include': options.includeSupported = false; break;
+			case '--sort': {
+				const mode = value();
+				if (mode !== 'honour' && mode !== 'refuse' && mode !== 'ignore') throw new Error(`--sort needs honour, refuse or ignore, got "${mode}"`);
+				options.sort = mode;
+				break;
+			}
 			case '--missing-scope-status': {
 				const status = number();
 				if (status !== 401 && status !== 403) throw new Error('--missing-scope-status needs 401 or 403');

@@ -101,6 +101,11 @@ export interface SimulatorOptions {
 	oversizedPage?: 'cap' | 'refuse' | 'refuse-vague';
 	/** Whether `include=` is honoured (default) or refused with 400 on every collection. */
 	includeSupported?: boolean;
+	/**
+	 * How `sort=` is treated (Enable's sort support is not published): honoured (default), refused
+	 * with 400 on every collection, or ignored (records come in their stored order).
+	 */
+	sort?: 'honour' | 'refuse' | 'ignore';
 	/** How the asynchronous deal-earnings report behaves. */
 	report?: ReportJobOptions;
 	/** Serve HTTPS with this key and certificate (the WAN benchmark's self-signed pair). */
@@ -220,6 +225,15 @@ export class EnableSimulator {
 
 	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host' | 'report' | 'tls'>>;
 
+	/** Page cursors carry the generation they were issued in; expireCursors() makes every earlier one invalid. */
+	private cursorGeneration = 0;
+
+	/**
+	 * Runs before each API request is answered (after it is counted): tests advance a virtual clock
+	 * here to give every request a latency without sleeping.
+	 */
+	beforeApiRequest?: (path: string) => void | Promise<void>;
+
 	private readonly scheme: 'http' | 'https';
 
 	private readonly responseCache = new Map<string, string>();
@@ -254,6 +268,7 @@ export class EnableSimulator {
 			missingScopeStatus: options.missingScopeStatus ?? 403,
 			oversizedPage: options.oversizedPage ?? 'cap',
 			includeSupported: options.includeSupported ?? true,
+			sort: options.sort ?? 'honour',
 			cacheResponses: options.cacheResponses ?? false,
 		};
 		this.faults = [...(options.faults ?? [])];
@@ -320,6 +335,11 @@ export class EnableSimulator {
 	/** Every access token issued so far, for tests that assert no token leaks. */
 	issuedTokens(): string[] {
 		return [...this.tokens.keys()];
+	}
+
+	/** Every page link issued so far stops working (400 invalid_cursor), as an expired cursor would. */
+	expireCursors(): void {
+		this.cursorGeneration++;
 	}
 
 	revokeAllTokens(): void {
@@ -495,6 +515,7 @@ export class EnableSimulator {
 		this.apiInFlight++;
 		this.counters.peakConcurrentApiRequests = Math.max(this.counters.peakConcurrentApiRequests, this.apiInFlight);
 		res.once('close', () => this.apiInFlight--);
+		await this.beforeApiRequest?.(url.pathname);
 		if (await this.applyFaults('api', requestNumber, res, entry)) return;
 
 		if (req.method !== 'GET') {
@@ -628,7 +649,10 @@ export class EnableSimulator {
 			filters.push([match[1], value]);
 		}
 
-		const sortFields = (params.get('sort') ?? '').split(',').filter(Boolean);
+		const sortFields = this.options.sort === 'ignore' ? [] : (params.get('sort') ?? '').split(',').filter(Boolean);
+		if (sortFields.length && this.options.sort === 'refuse') {
+			return this.send(res, 400, { errors: [this.error(400, 'sort_not_supported', 'Sort not supported', `The ${collection} endpoint does not support sort.`, 'sort')] });
+		}
 		for (const field of sortFields) {
 			const name = field.replace(/^-/, '');
 			if (!attributes.includes(name) && name !== 'id') {
@@ -655,7 +679,13 @@ export class EnableSimulator {
 			size = Math.min(size, this.options.maxPageSize);
 		}
 		const cursor = params.get('page[cursor]');
-		const offset = cursor === null ? 0 : Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+		// A cursor is the offset, prefixed with its generation once cursors have been expired.
+		const decoded = cursor === null ? `${this.cursorGeneration}:0` : Buffer.from(cursor, 'base64url').toString('utf8');
+		const [generation, offsetText] = decoded.includes(':') ? decoded.split(':') : ['0', decoded];
+		const offset = Number(offsetText);
+		if (Number(generation) !== this.cursorGeneration) {
+			return this.send(res, 400, { errors: [this.error(400, 'invalid_cursor', 'Invalid page cursor', 'The page cursor has expired.', 'page[cursor]')] });
+		}
 		if (!Number.isInteger(offset) || offset < 0) {
 			return this.send(res, 400, { errors: [this.error(400, 'invalid_cursor', 'Invalid page cursor', 'The page cursor is not valid.', 'page[cursor]')] });
 		}
@@ -682,7 +712,8 @@ export class EnableSimulator {
 		const pageLink = (pageOffset: number) => {
 			const next = new URLSearchParams(params);
 			next.delete('page[cursor]');
-			if (pageOffset > 0) next.set('page[cursor]', Buffer.from(String(pageOffset)).toString('base64url'));
+			const cursorText = this.cursorGeneration ? `${this.cursorGeneration}:${pageOffset}` : String(pageOffset);
+			if (pageOffset > 0) next.set('page[cursor]', Buffer.from(cursorText).toString('base64url'));
 			// JSON:API examples show literal brackets in links; keep them readable.
 			const query = next.toString().replace(/%5B/g, '[').replace(/%5D/g, ']');
 			return this.link(`/v1/${collection}${query ? `?${query}` : ''}`);
@@ -751,6 +782,14 @@ export class EnableSimulator {
 		}
 		if (parts[1] === 'report' && req.method === 'POST') {
 			this.reports.configure(json as ReportJobOptions);
+			return reply(200, { configured: true });
+		}
+		if (parts[1] === 'cursors' && parts[2] === 'expire' && req.method === 'POST') {
+			this.expireCursors();
+			return reply(200, { expired: true });
+		}
+		if (parts[1] === 'configure' && req.method === 'POST') {
+			this.configure(json as Partial<SimulatorOptions>);
 			return reply(200, { configured: true });
 		}
 		if (parts[1] === 'tokens' && parts[2] === 'revoke' && req.method === 'POST') {

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { fingerprint } from '../nodes/Enable/triggerState';
+import { fingerprint } from '../nodes/Enable/trigger/detect';
 import { OTHER_ATTRIBUTE } from '../nodes/Enable/validation';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { credentialFor, TestCredentialsHelper, TriggerRunner } from './harness/n8n';

@@ -1,7 +1,6 @@
 import {
 	type IDataObject,
 	type INodeExecutionData,
-	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
@@ -9,50 +8,82 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { subjectOf } from './actions/collection';
-import { filtersProperty, includeOption, simplifyProperty } from './descriptions';
 import { type EnableCollection, findCollection } from './resources';
 import { shapeRecord } from './simplify';
-import { listRecords } from './transport/paging';
-import { openConnection } from './transport/request';
-import type { ResourceObject } from './transport/types';
-import { type Detection, detect, mostRecent, type TriggerState } from './triggerState';
-import { validateFilters, validateInclude } from './validation';
+import type { Emitted } from './trigger/detect';
+import { TRIGGER_SUBTITLE, triggerProperties } from './trigger/description';
+import { type ChangeSettings, changeFeedSpec, DEFAULT_FULL_CHECK_HOURS, DEFAULT_LOOKBACK_MINUTES, DEFAULT_TIMESTAMP_ATTRIBUTE, findChangeEvent, findLegacyEvent } from './trigger/feeds';
+import { type Feed, pollFeed } from './trigger/poll';
+import { packLegacy, packV3, unpackLegacy, unpackV3 } from './trigger/state';
+import type { IncludedIndex } from './transport/paging';
+import { validateAttributeName, validateFilters, validateInclude, validateNames, validateNumber } from './validation';
 
-/** The trigger's events, as data: which collection each polls and how it tells what is new. */
-interface TriggerEvent {
-	value: string;
-	name: string;
-	description: string;
-	resource: EnableCollection;
-	detection: Detection;
-	/** Attribute holding a timestamp, used as a watermark and to pick the newest test event. */
-	timestampAttribute?: string;
+function unknownChoice(context: IPollFunctions, what: string, value: string): never {
+	throw new NodeOperationError(context.getNode(), `Unknown ${what} "${value}"`, {
+		description: 'Open the trigger and pick one from the list.',
+		failure: { cause: 'configuration-invalid' },
+	});
 }
 
-const deal = findCollection('deal') as EnableCollection;
-const activity = findCollection('activity') as EnableCollection;
+/** Versions 1 and 2: three events on deals and activity, items as the Enable node shapes them. */
+function legacyFeed(context: IPollFunctions): Feed {
+	const node = context.getNode();
+	const value = context.getNodeParameter('event') as string;
+	const event = findLegacyEvent(value) ?? unknownChoice(context, 'event', value);
+	const filters = validateFilters(node, context.getNodeParameter('filters', {}), 0);
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const simplify = context.getNodeParameter('simplify', true) as boolean;
+	return {
+		collection: event.resource,
+		spec: event.spec,
+		filters,
+		include: validateInclude(node, options.include, 0),
+		signature: JSON.stringify([event.value, filters]),
+		load: (stored) => unpackLegacy(stored, event.layout),
+		save: (model) => packLegacy(model, event.layout),
+		shape: (change: Emitted, included: IncludedIndex) => shapeRecord(change.record as never, included, simplify),
+	};
+}
 
-const EVENTS: readonly TriggerEvent[] = [
-	{ value: 'newDeal', name: 'New Deal', description: 'A deal whose ID was not seen before', resource: deal, detection: 'newIds' },
-	{
-		value: 'updatedDeal',
-		name: 'New or Updated Deal',
-		description: 'A new deal, or a known deal whose attributes or relationships changed',
-		resource: deal,
-		detection: 'changedFingerprints',
-	},
-	{
-		value: 'newActivity',
-		name: 'New Activity',
-		description: 'An activity log entry not seen before',
-		resource: activity,
-		detection: 'watermark',
-		timestampAttribute: 'date',
-	},
-];
-
-const STATE_KEY = 'enableTrigger';
+/** Version 3: any collection, four events, and every item marked with what happened to it. */
+function changeFeed(context: IPollFunctions): Feed {
+	const node = context.getNode();
+	const resource = context.getNodeParameter('resource') as string;
+	const collection: EnableCollection = findCollection(resource) ?? unknownChoice(context, 'resource', resource);
+	const eventValue = context.getNodeParameter('event') as string;
+	const event = findChangeEvent(eventValue) ?? unknownChoice(context, 'event', eventValue);
+	const filters = validateFilters(node, context.getNodeParameter('filters', {}), 0);
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const simplify = context.getNodeParameter('simplify', true) as boolean;
+	const include = validateInclude(node, options.include, 0);
+	const timestampAttribute = validateAttributeName(node, 'Changed Since Attribute', options.timestampAttribute ?? DEFAULT_TIMESTAMP_ATTRIBUTE[collection.value] ?? '');
+	const settings: ChangeSettings = {
+		event,
+		timestampAttribute,
+		lookbackMinutes: validateNumber(node, 'Lookback (Minutes)', options.lookbackMinutes ?? DEFAULT_LOOKBACK_MINUTES, { min: 0 }),
+		fullCheckHours: validateNumber(node, 'Full Check Every (Hours)', options.fullCheckHours ?? DEFAULT_FULL_CHECK_HOURS, { min: 0.1 }),
+		trackAttributes: validateNames(node, 'Track Attributes', options.trackAttributes),
+		onlyTrackedChanges: options.onlyTrackedChanges === true,
+	};
+	const spec = changeFeedSpec(settings);
+	return {
+		collection,
+		spec,
+		filters,
+		include,
+		// A window's ids only mean something for the attribute they were stamped by.
+		signature: JSON.stringify(['v3', collection.value, event.value, filters, include ?? [], spec.tracked, spec.memory === 'window' ? spec.attribute : null]),
+		load: unpackV3,
+		save: packV3,
+		shape: (change: Emitted, included: IncludedIndex, type: string | undefined) => {
+			if (change.change === 'removed') return simplify ? { id: change.id, _change: 'removed' } : { id: change.id, type: type ?? collection.type, _change: 'removed' };
+			const item: IDataObject = { ...shapeRecord(change.record as never, included, simplify), _change: change.change };
+			if (change.changed) item._changed = change.changed;
+			if (change.previous) item._previous = change.previous;
+			return item;
+		},
+	};
+}
 
 export class EnableTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -60,78 +91,24 @@ export class EnableTrigger implements INodeType {
 		name: 'enableTrigger',
 		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
 		group: ['trigger'],
-		// Version 2 picks filter attributes from a list; version 1 keeps typing them.
-		version: [1, 2],
-		defaultVersion: 2,
-		subtitle: `={{ (${JSON.stringify(Object.fromEntries(EVENTS.map((event) => [event.value, event.name])))})[$parameter["event"]] }}`,
+		// Version 3 watches any collection for new, updated and removed records; 2 picks filter
+		// attributes from a list; 1 types them. Saved workflows keep their version's behaviour.
+		version: [1, 2, 3],
+		defaultVersion: 3,
+		subtitle: TRIGGER_SUBTITLE,
 		// n8n shows this text for the whole Enable entry of its node panel, actions included.
-		description: 'Enable rebate and deal management: read deals, earnings, trading partners, activity, users and reports, or start a workflow when a deal or activity is new',
+		description:
+			'Enable rebate and deal management: read deals, earnings, trading partners, activity, users and reports, or start a workflow when a record of any Enable collection is added, changed or removed',
 		defaults: { name: 'Enable Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'enableApi', required: true }],
-		properties: [
-			{
-				displayName: 'Event',
-				name: 'event',
-				type: 'options',
-				noDataExpression: true,
-				options: EVENTS.map(({ name, value, description }) => ({ name, value, description })),
-				default: 'newDeal',
-			},
-			...EVENTS.flatMap((event) => [
-				filtersProperty(event.resource, { event: [event.value], '@version': [1] }, 'typed'),
-				filtersProperty(event.resource, { event: [event.value], '@version': [2] }, 'picked'),
-			]),
-			...EVENTS.map(
-				(event): INodeProperties => ({
-					displayName: 'Options',
-					name: 'options',
-					type: 'collection',
-					placeholder: 'Add Option',
-					default: {},
-					displayOptions: { show: { event: [event.value] } },
-					options: [includeOption(event.resource)],
-				}),
-			),
-			simplifyProperty,
-		],
+		properties: triggerProperties,
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const eventValue = this.getNodeParameter('event') as string;
-		const event = EVENTS.find((candidate) => candidate.value === eventValue);
-		const node = this.getNode();
-		if (!event) throw new NodeOperationError(node, `Unknown event "${eventValue}"`);
-		const filters = validateFilters(node, this.getNodeParameter('filters', {}), 0);
-		const simplify = this.getNodeParameter('simplify', true) as boolean;
-		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const include = validateInclude(node, options.include, 0);
-
-		// A failed read throws here, before the state is touched: the next poll catches up.
-		const connection = await openConnection(this, 0);
-		const target = { path: event.resource.path, subject: subjectOf(event.resource) };
-		// "Fetch Test Event" shows one record to map fields from: one page is enough to find it.
-		const manual = this.getMode() === 'manual';
-		const { records, included } = await listRecords(this, connection, target, { filters, include, maxPages: manual ? 1 : undefined }, 0);
-		const toItems = (list: ResourceObject[]): INodeExecutionData[][] => [
-			list.map((record) => ({ json: shapeRecord(record, included, simplify) })),
-		];
-
-		if (manual) {
-			// "Fetch Test Event": show one real record to map fields from, and remember nothing.
-			const sample = mostRecent(records, event.timestampAttribute);
-			return sample ? toItems([sample]) : null;
-		}
-
-		const staticData = this.getWorkflowStaticData('node');
-		const previous = staticData[STATE_KEY] as TriggerState | undefined;
-		const signature = JSON.stringify([event.value, filters]);
-		const { emit, next } = detect(event.detection, records, previous, signature, event.timestampAttribute);
-		staticData[STATE_KEY] = next as unknown as IDataObject;
-		// The first poll (or the first after the event or filters changed) only records what exists.
-		if (previous?.signature !== signature || !emit.length) return null;
-		return toItems(emit);
+		const feed = this.getNode().typeVersion >= 3 ? changeFeed(this) : legacyFeed(this);
+		return await pollFeed(this, feed);
 	}
 }

@@ -101,6 +101,33 @@ export function validateInclude(node: INode, raw: unknown, itemIndex: number): s
 	return names.length ? names : undefined;
 }
 
+/** A list of attribute names (a list parameter, or an expression's list or comma-separated text). */
+export function validateNames(node: INode, label: string, raw: unknown, itemIndex = 0): string[] {
+	const names = nameList(raw);
+	const wrong = names.find((name) => !ATTRIBUTE_NAME.test(name));
+	if (wrong) invalid(node, itemIndex, `${label} "${wrong}" is not an attribute name`, 'Use attribute names as Enable spells them, such as amount or status, separated by commas.');
+	return names;
+}
+
+const ATTRIBUTE_NAME = /^[A-Za-z_][\w.-]*$/;
+
+/** One attribute name, or undefined when empty. */
+export function validateAttributeName(node: INode, label: string, raw: unknown, itemIndex = 0): string | undefined {
+	const name = String(raw ?? '').trim();
+	if (!name) return undefined;
+	if (!ATTRIBUTE_NAME.test(name)) invalid(node, itemIndex, `${label} "${name}" is not an attribute name`, 'Pick an attribute from the list, or leave it empty.');
+	return name;
+}
+
+/** A number of at least `min`. */
+export function validateNumber(node: INode, label: string, raw: unknown, range: { min: number }, itemIndex = 0): number {
+	const value = Number(raw);
+	if (raw === '' || raw === null || !Number.isFinite(value) || value < range.min) {
+		invalid(node, itemIndex, `${label} must be a number of at least ${range.min} (got ${String(raw)})`, 'Leave it unset for the default.');
+	}
+	return value;
+}
+
 export function validateViewBy(node: INode, raw: unknown, itemIndex: number): string[] {
 	const ids = nameList(raw);
 	const wrong = ids.find((id) => /[\s&=?#[\]]/.test(id));

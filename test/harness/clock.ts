@@ -13,11 +13,19 @@ export interface VirtualClock {
 	advanced: () => number;
 	/** Runs before each wait returns, e.g. to cancel the execution after N waits. */
 	onSleep?: (count: number) => void;
+	/** Moves time on without a wait, e.g. a request's latency. */
+	advance: (ms: number) => void;
 }
 
 export function useVirtualClock(): VirtualClock {
 	let offset = 0;
-	const virtual: VirtualClock = { sleeps: [], advanced: () => offset };
+	const virtual: VirtualClock = {
+		sleeps: [],
+		advanced: () => offset,
+		advance: (ms) => {
+			offset += ms;
+		},
+	};
 	const start = real.now();
 	// Time stands still but for the waits, so that sums of waits are exact.
 	clock.now = () => start + offset;

@@ -382,21 +382,55 @@ export async function runWorkflow(options: RunOptions & { nodeType: string }): P
 }
 
 /**
- * Polls the Enable Trigger as n8n does, keeping the workflow's static data the way n8n's
- * database would: saved after the activation poll and after a poll that emits, not after an
- * empty one. Every poll starts from the saved copy, as after a restart.
+ * How n8n keeps a poll trigger's static data between polls:
+ * - `restart`: saved after the activation poll and after a poll that emits, not after an empty
+ *   one, and every poll starts from the saved copy (the legacy poller after a crash every poll, or
+ *   the durable scheduler without durable cursors, which loads the workflow for each poll);
+ * - `memory`: the legacy poller: the active workflow keeps it in memory, saved when a poll emits;
+ * - `durable`: the durable scheduler with durable cursors: each poll works on a staged copy, committed
+ *   with the hand-off of its items or after an empty poll, and dropped when the poll fails.
+ */
+export type PollerModel = 'restart' | 'memory' | 'durable';
+
+export interface TriggerRunnerOptions {
+	poller?: PollerModel;
+	/** What getPollBudgetMs() answers (n8n's default when unset). */
+	budgetMs?: number;
+}
+
+/**
+ * Polls the Enable Trigger as n8n does, keeping the workflow's static data the way n8n does in the
+ * chosen poller model (by default `restart`, the strictest).
  */
 export class TriggerRunner {
 	/** The static data as n8n would have stored it (JSON, as in its database). */
 	saved = '{}';
 
+	/** The node's static data as the poller holds it between polls (`memory` and `durable`). */
+	private held: IDataObject | undefined;
+
 	constructor(
 		private readonly helper: TestCredentialsHelper,
 		private readonly parameters: IDataObject,
 		private readonly typeVersion = 1,
+		private readonly options: TriggerRunnerOptions = {},
 	) {}
 
+	/** The legacy poller's process ends: what it held in memory is gone, the saved copy remains. */
+	crash(): void {
+		if ((this.options.poller ?? 'restart') === 'memory') this.held = undefined;
+	}
+
+	private savedNodeData(): IDataObject {
+		return structuredClone((Object.values(JSON.parse(this.saved) as Record<string, IDataObject>)[0] ?? {}) as IDataObject);
+	}
+
+	private save(nodeData: IDataObject): void {
+		this.saved = JSON.stringify({ 'node:Enable Trigger': nodeData });
+	}
+
 	private async poll(mode: 'trigger' | 'manual', activation: 'activate' | 'init' | 'manual'): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject }> {
+		const poller = mode === 'manual' ? 'restart' : (this.options.poller ?? 'restart');
 		const nodeTypes = new TestNodeTypes();
 		const node: INode = {
 			id: 'trigger',
@@ -415,9 +449,30 @@ export class TriggerRunner {
 			nodeTypes,
 			staticData: JSON.parse(this.saved) as IDataObject,
 		});
-		const context = new PollContext(workflow, node, makeAdditionalData(this.helper), mode, activation);
+		if (poller === 'memory') this.held ??= this.savedNodeData();
+		// The durable scheduler stages a copy of the committed cursor for each poll.
+		const nodeData = poller === 'memory' ? this.held : poller === 'durable' ? structuredClone(this.held ?? this.savedNodeData()) : undefined;
+		const budget = this.options.budgetMs;
+		const context = new PollContext(
+			workflow,
+			node,
+			makeAdditionalData(this.helper),
+			mode,
+			activation,
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+			nodeData ? () => nodeData : undefined,
+			budget !== undefined ? () => budget : undefined,
+		);
 		const result = await (nodeTypes.getByName(node.type).poll as (this: unknown) => Promise<INodeExecutionData[][] | null>).call(context);
-		return { items: result ? result[0] : null, staticData: workflow.staticData };
+		if (poller === 'durable' && nodeData) {
+			// Committed with the hand-off, or on its own after an empty poll; a failed poll never gets here.
+			this.held = nodeData;
+			this.save(nodeData);
+		}
+		return { items: result ? result[0] : null, staticData: nodeData ? { 'node:Enable Trigger': nodeData } : workflow.staticData };
 	}
 
 	/** Activation: the first poll, after which n8n saves the static data. */
@@ -427,11 +482,33 @@ export class TriggerRunner {
 		return items;
 	}
 
-	/** A scheduled poll: static data is saved only when it emitted. */
+	/** A scheduled poll: static data is saved when it emitted (and by the durable scheduler after an empty poll too). */
 	async tick(): Promise<INodeExecutionData[] | null> {
 		const { items, staticData } = await this.poll('trigger', 'init');
 		if (items) this.saved = JSON.stringify(staticData);
 		return items;
+	}
+
+	/** Polls until a poll emits nothing and no read is left unfinished; returns every item emitted meanwhile. */
+	async drain(maxPolls = 1000): Promise<INodeExecutionData[]> {
+		const all: INodeExecutionData[] = [];
+		for (let poll = 0; poll < maxPolls; poll++) {
+			const items = await this.tick();
+			if (items) all.push(...items);
+			else if (!this.unfinished()) return all;
+		}
+		throw new Error(`still reading after ${maxPolls} polls`);
+	}
+
+	/** Whether the trigger's memory holds a read it has not finished. */
+	unfinished(): boolean {
+		const data = this.held ?? this.savedNodeData();
+		return Boolean((data.enableTrigger as IDataObject | undefined)?.pass);
+	}
+
+	/** The trigger's memory as the poller holds it now. */
+	memory(): IDataObject {
+		return ((this.held ?? this.savedNodeData()).enableTrigger ?? {}) as IDataObject;
 	}
 
 	/** "Fetch Test Event" in the editor. */

@@ -98,6 +98,15 @@ export function followableLink(context: EnableContext, link: string, baseUrl: st
 	return resolved;
 }
 
+/** Enable linked back to a page already read: following it would never end. */
+export function loopingLinkError(context: EnableContext, link: string, read: number, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'Enable sent a next-page link that was already read', {
+		itemIndex,
+		description: `Following ${link} again would loop forever. ${read} records were read before it.`,
+		failure: { cause: 'temporarily-unavailable' },
+	});
+}
+
 /** Adds a document's `included` records to the index, each once. */
 export function collectIncluded(document: JsonApiDocument, included: IncludedIndex): void {
 	for (const record of document.included ?? []) {
@@ -143,13 +152,7 @@ export async function readPages(
 		const next = document.links?.next;
 		if (typeof next !== 'string' || next === '') break;
 		const resolved = followableLink(context, next, connection.baseUrl, url, first.itemIndex);
-		if (visited.has(resolved)) {
-			throw new NodeOperationError(context.getNode(), 'Enable sent a next-page link that was already read', {
-				itemIndex: first.itemIndex,
-				description: `Following ${resolved} again would loop forever. ${read} records were read before it.`,
-				failure: { cause: 'temporarily-unavailable' },
-			});
-		}
+		if (visited.has(resolved)) throw loopingLinkError(context, resolved, read, first.itemIndex);
 		url = resolved;
 	}
 }
@@ -160,6 +163,63 @@ function pageSizeNamedIn(error: unknown): number | undefined {
 	const match = /\b(?:to|max(?:imum)?(?:\s+is|\s+of)?|at most|<=)\s*(\d{1,5})\b/i.exec(typeof description === 'string' ? description : '');
 	const size = match ? Number(match[1]) : undefined;
 	return size && size >= 1 ? size : undefined;
+}
+
+/** One page of a collection: where it was read, its records, and the checked link to the next page. */
+export interface CollectionPage {
+	url: string;
+	records: ResourceObject[];
+	next?: string;
+	document: JsonApiDocument;
+}
+
+/** Reads one page (any page Enable linked to), adding its included records to `included`. */
+export async function fetchPage(context: EnableContext, connection: EnableConnection, request: EnableRequest, included: IncludedIndex): Promise<CollectionPage> {
+	const document = await enableRequest(context, connection, { ...request, expect: 'list' });
+	collectIncluded(document, included);
+	const link = document.links?.next;
+	const next = typeof link === 'string' && link !== '' ? followableLink(context, link, connection.baseUrl, request.url, request.itemIndex) : undefined;
+	return { url: request.url, records: document.data as ResourceObject[], next, document };
+}
+
+/** The request for the first page of a list query. */
+export function firstPageRequest(
+	connection: EnableConnection,
+	target: { path: string; subject: RequestSubject },
+	query: ListQuery,
+	itemIndex: number,
+	pageSize: number,
+): EnableRequest {
+	return { url: buildListUrl(connection.baseUrl, target.path, query, pageSize), subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' };
+}
+
+/**
+ * Reads the first page of a list. Enable's maximum page size is not published and our own default
+ * may exceed it: when the first page is refused for its size, it asks again with a smaller one. A
+ * size the user chose is theirs to change, so its refusal is reported.
+ */
+export async function fetchFirstPage(
+	context: EnableContext,
+	connection: EnableConnection,
+	target: { path: string; subject: RequestSubject },
+	query: ListQuery,
+	itemIndex: number,
+	included: IncludedIndex,
+): Promise<CollectionPage> {
+	let pageSize = query.pageSize ?? connection.acceptedPageSize ?? DEFAULT_PAGE_SIZE;
+	for (;;) {
+		try {
+			return await fetchPage(context, connection, firstPageRequest(connection, target, query, itemIndex, pageSize), included);
+		} catch (error) {
+			const smaller =
+				query.pageSize === undefined && refusedParameter(error) === 'page[size]'
+					? Math.min(pageSizeNamedIn(error) ?? Number.POSITIVE_INFINITY, FALLBACK_PAGE_SIZES.find((size) => size < pageSize) ?? 0)
+					: 0;
+			if (!(smaller >= 1 && smaller < pageSize)) throw toNodeError(context.getNode(), error, itemIndex);
+			pageSize = smaller;
+			connection.acceptedPageSize = pageSize;
+		}
+	}
 }
 
 /** Reads a collection: every page (or up to the limit), each record exactly once. */
@@ -176,26 +236,14 @@ export async function listRecords(
 		records.push(record);
 		return query.limit === undefined || records.length < query.limit;
 	};
-	let pageSize = query.pageSize ?? connection.acceptedPageSize ?? DEFAULT_PAGE_SIZE;
-	for (;;) {
-		const url = buildListUrl(connection.baseUrl, target.path, query, pageSize);
-		try {
-			const first = { url, subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' as const };
-			await readPages(context, connection, first, included, take, undefined, query.maxPages);
-			return { records, included };
-		} catch (error) {
-			// Enable's maximum page size is not published. Our own default may exceed it: when the
-			// first page is refused for its size, ask again with a smaller one. A size the user chose
-			// is theirs to change, so its refusal is reported.
-			const smaller =
-				query.pageSize === undefined && records.length === 0 && refusedParameter(error) === 'page[size]'
-					? Math.min(pageSizeNamedIn(error) ?? Number.POSITIVE_INFINITY, FALLBACK_PAGE_SIZES.find((size) => size < pageSize) ?? 0)
-					: 0;
-			if (!(smaller >= 1 && smaller < pageSize)) throw toNodeError(context.getNode(), error, itemIndex);
-			pageSize = smaller;
-			connection.acceptedPageSize = pageSize;
-		}
+	const first = await fetchFirstPage(context, connection, target, query, itemIndex, included);
+	const request: EnableRequest = { url: first.url, subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' };
+	try {
+		await readPages(context, connection, request, included, take, first.document, query.maxPages);
+	} catch (error) {
+		throw toNodeError(context.getNode(), error, itemIndex);
 	}
+	return { records, included };
 }
 
 export async function getRecord(
