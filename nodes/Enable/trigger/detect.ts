@@ -112,6 +112,8 @@ export interface PageOutcome {
 	done: boolean;
 	/** Why an incremental pass turned into a full one on this page, if it did. */
 	fellBack?: 'unsorted' | 'unstamped';
+	/** Records on this page lack a usable timestamp, so polls cannot read only what changed. */
+	unstamped?: boolean;
 }
 
 /** A short fingerprint of what a user would call a record's content (its attributes and relationships). */
@@ -202,6 +204,7 @@ export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: read
 	const { attribute } = spec;
 	if (records.length && model.type === undefined) model.type = records[0].type;
 	const stamps = attribute ? records.map((record) => stampOf(record, attribute)) : [];
+	if (spec.incremental && stamps.includes(undefined)) outcome.unstamped = true;
 
 	if (pass.kind === 'incremental' && attribute) {
 		// Newest first is what Enable was asked for; a page that is not (or lacks stamps) is read as part of a full pass.

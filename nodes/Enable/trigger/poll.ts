@@ -156,7 +156,7 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 			emitted.push(...outcome.emitted);
 			if (outcome.fellBack === 'unsorted') {
 				say(context, model, `unsorted:${spec.attribute}`, `Enable did not return ${collection.nouns} newest first for sort=-${spec.attribute}: this poll reads every ${collection.noun} instead. Pick another Changed Since Attribute, or leave it empty.`);
-			} else if (outcome.fellBack === 'unstamped') {
+			} else if (outcome.unstamped) {
 				say(context, model, `unstamped:${spec.attribute}`, `Some ${collection.nouns} have no ${spec.attribute} timestamp: polls read every ${collection.noun} instead of the changes since the last poll. Pick another Changed Since Attribute, or leave it empty.`);
 			}
 			if (outcome.done || page.next === undefined) {
