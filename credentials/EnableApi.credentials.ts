@@ -10,6 +10,7 @@ import type {
 
 import { collectionProvenBy, ENABLE_SCOPES, SCOPE_LABELS } from '../nodes/Enable/resources';
 import { readCredentialSettings, requestAccessToken, settingsFingerprint } from '../nodes/Enable/transport/auth';
+import { EnableCredentialError } from '../nodes/Enable/transport/failures';
 
 /** For each scope, the collection Enable documents it for: the credential test reads that one. */
 const SCOPE_TEST_PATHS = Object.fromEntries(ENABLE_SCOPES.map((scope) => [scope, `/v1/${collectionProvenBy(scope).path}`]));
@@ -26,6 +27,15 @@ export const CREDENTIAL_TEST_HEADER = 'x-enable-credential-test';
 
 /** Test requests that already got their new token: n8n repeats the same options object after a refresh. */
 const testsWithNewToken = new WeakSet<IHttpRequestOptions>();
+
+/** The host a request goes to, from its url (and baseURL, as n8n's credential test sends it). */
+function requestOrigin(requestOptions: IHttpRequestOptions, fallback: string): string {
+	try {
+		return new URL(requestOptions.url, requestOptions.baseURL ?? fallback).origin;
+	} catch {
+		return '';
+	}
+}
 
 /** Shaped like a 401 so that n8n runs preAuthentication again (with the values it has) and retries. */
 function needsNewToken(reason: string): Error {
@@ -127,7 +137,18 @@ export class EnableApi implements ICredentialType {
 			testsWithNewToken.add(requestOptions);
 			throw needsNewToken('The credential test asks Enable for a new token');
 		}
-		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(readCredentialSettings(credentials))) {
+		const settings = readCredentialSettings(credentials);
+		// The token is Enable's: a request to any other host (the HTTP Request node can name one) goes without it.
+		const origin = requestOrigin(requestOptions, settings.baseUrl);
+		const enableOrigin = new URL(settings.baseUrl).origin;
+		if (origin !== enableOrigin) {
+			const elsewhere = origin ? new URL(origin).host : String(requestOptions.url);
+			throw new EnableCredentialError(
+				`The Enable credential only sends its token to ${settings.host}, not to ${elsewhere}`,
+				`This request goes to ${elsewhere}, which is not the credential's Base URL (${settings.host}), so n8n did not send it. Use a URL on ${settings.host}, or another credential for ${elsewhere}.`,
+			);
+		}
+		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(settings)) {
 			throw needsNewToken('The stored Enable token was issued for other credential settings');
 		}
 		return { ...requestOptions, headers: { ...headers, Authorization: `Bearer ${String(credentials.accessToken)}` } };

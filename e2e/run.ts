@@ -11,6 +11,8 @@ import { credentialData, DEMO_CLIENT, type EnableSimulator, startSimulator } fro
 import { assert, check, finish } from './lib/checks';
 import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -313,6 +315,45 @@ async function main(): Promise<void> {
 			const authorized = simulator.requestLog.filter((entry) => entry.path === '/v1/dimensions' && entry.hadAuthorization && entry.status === 200);
 			assert(authorized.length === 1, 'the request did not carry the Bearer token');
 			for (const token of simulator.issuedTokens()) assert(!output.includes(token), 'an access token appeared in n8n output');
+		});
+
+		await check('HTTP Request with the Enable API credential against another host: refused with both hosts named, and that host receives nothing', async () => {
+			const reached: string[] = [];
+			const elsewhere = http.createServer((req, res) => {
+				reached.push(`${req.method} ${req.url} ${req.headers.authorization ? 'with' : 'without'} Authorization`);
+				res.end('{}');
+			});
+			await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+			try {
+				const otherHost = `127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+				const workflow: Workflow = {
+					id: 'e2eHttpElsewhere',
+					name: 'e2e HTTP Request with the Enable credential to another host',
+					active: false,
+					settings: { executionOrder: 'v1' },
+					nodes: [
+						manualTrigger('e2eHttpElsewhere'),
+						{
+							id: 'e2eHttpElsewhere-h',
+							name: 'Elsewhere',
+							type: 'n8n-nodes-base.httpRequest',
+							typeVersion: 4.2,
+							position: [240, 0],
+							parameters: { url: `http://${otherHost}/collect`, authentication: 'predefinedCredentialType', nodeCredentialType: 'enableApi', options: {} },
+							credentials: { enableApi: CREDENTIAL },
+						},
+					],
+					connections: { Start: { main: [[{ node: 'Elsewhere', type: 'main', index: 0 }]] } },
+				};
+				await instance.importWorkflow(workflow);
+				const { ok, output } = await instance.execute(workflow.id);
+				assert(!ok, 'the request to another host succeeded');
+				assert(output.includes(`The Enable credential only sends its token to ${new URL(simulator.baseUrl).host}, not to ${otherHost}`), `message not shown:\n${output.slice(-600)}`);
+				assert(reached.length === 0, `the other host received: ${reached.join('; ')}`);
+			} finally {
+				elsewhere.closeAllConnections();
+				await new Promise((resolve) => elsewhere.close(resolve));
+			}
 		});
 
 		await check('a failing run shows the actionable message (404) and exits non-zero', async () => {

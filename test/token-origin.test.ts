@@ -1,0 +1,62 @@
+/**
+ * The token stays with Enable: the credential attaches its Bearer token only to requests for its
+ * Base URL's origin. The HTTP Request node (or any node) using the Enable credential against another
+ * host gets a clear error naming both hosts, and that host receives nothing.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { credentialFor, inNodeContext, TestCredentialsHelper } from './harness/n8n';
+
+let simulator: EnableSimulator;
+let elsewhere: http.Server;
+const reached: http.IncomingHttpHeaders[] = [];
+
+beforeEach(async () => {
+	simulator = await startSimulator({ counts: { deals: 3, users: 2 } });
+	reached.length = 0;
+	elsewhere = http.createServer((req, res) => {
+		reached.push(req.headers);
+		res.end('{}');
+	});
+	await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+});
+
+afterEach(async () => {
+	await simulator.close();
+	elsewhere.closeAllConnections();
+	await new Promise((resolve) => elsewhere.close(resolve));
+});
+
+const elsewhereUrl = () => `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v1/deals`;
+
+async function requestWithEnableCredential(url: string): Promise<unknown> {
+	const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
+	return await inNodeContext(helper, async (context: IExecuteFunctions) =>
+		await context.helpers.httpRequestWithAuthentication.call(context, 'enableApi', { method: 'GET', url, json: true }),
+	);
+}
+
+test("a request to the Base URL's host carries the token", async () => {
+	const answer = (await requestWithEnableCredential(`${simulator.baseUrl}/v1/deals`)) as { data: unknown[] };
+	expect(answer.data).toHaveLength(3);
+	expect(simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.hadAuthorization).toBe(true);
+});
+
+test('a request to another host fails naming both hosts, and that host receives nothing', async () => {
+	const base = new URL(simulator.baseUrl).host;
+	const other = new URL(elsewhereUrl()).host;
+	const failure = await requestWithEnableCredential(elsewhereUrl()).catch((error: unknown) => error as Error & { description?: string });
+	expect((failure as Error).message).toContain(`The Enable credential only sends its token to ${base}, not to ${other}`);
+	expect(reached).toHaveLength(0);
+});
+
+test('the same host on another port, or another scheme, is another origin', async () => {
+	const { port } = new URL(simulator.baseUrl);
+	for (const url of [`http://127.0.0.1:${Number(port) + 1}/v1/deals`, `https://127.0.0.1:${port}/v1/deals`]) {
+		await expect(requestWithEnableCredential(url)).rejects.toThrow('The Enable credential only sends its token to');
+	}
+});
