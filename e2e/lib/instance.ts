@@ -213,11 +213,11 @@ export class N8nInstance {
 		return { ok: result.code === 0, run, output: `${result.stdout}\n${result.stderr}\n(n8n execute exited with ${result.code})` };
 	}
 
-	/** `n8n start` on a free port; resolves once /healthz/readiness answers. */
-	async start(port?: number): Promise<{ url: string; log: () => string; stop: () => Promise<void> }> {
+	/** `n8n start` on a free port (with any extra settings); resolves once /healthz/readiness answers. */
+	async start(port?: number, extra: NodeJS.ProcessEnv = {}): Promise<{ url: string; log: () => string; stop: () => Promise<void> }> {
 		const httpPort = port ?? (await freePort());
 		const child = startProcess(this.host.node, [this.host.n8nBin, 'start'], {
-			env: this.env({ N8N_PORT: String(httpPort), N8N_LOG_LEVEL: 'info' }),
+			env: this.env({ N8N_PORT: String(httpPort), N8N_LOG_LEVEL: 'info', ...extra }),
 			cwd: this.userFolder,
 		});
 		let output = '';
