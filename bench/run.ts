@@ -4,7 +4,9 @@
  * precomputed pages so the clients' cost shows, run alternately in fresh processes and reported as
  * ratios of medians (never a bare time: this machine is shared). Also checks that Limit 10 costs
  * one page request and that two executions share one token. Writes bench/results/latest.json.
- * `npm run bench -- --wan`: the same over HTTPS with a network round trip (bench/wan.ts).
+ * `npm run bench -- --wan`: the same over HTTPS with a network round trip (bench/wan.ts);
+ * `-- --peer` against the HTTP Request node in a real n8n (bench/peer.ts); `-- --poll` the trigger's
+ * polls, full reads against incremental ones and under n8n's poll budget (bench/poll.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { DEMO_CLIENT, startSimulator } from '../sandbox/simulator';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from '../test/harness/n8n';
 import { measureSide, median } from './measure';
 import { runPeerBenchmark } from './peer';
+import { runPollBenchmark } from './poll';
 import { runWanBenchmark } from './wan';
 
 const run = promisify(execFile);
@@ -132,7 +135,13 @@ async function main(): Promise<void> {
 	console.log('Written to bench/results/latest.json');
 }
 
-const mode = process.argv.includes('--wan') ? runWanBenchmark() : process.argv.includes('--peer') ? runPeerBenchmark() : main();
+const mode = process.argv.includes('--wan')
+	? runWanBenchmark()
+	: process.argv.includes('--peer')
+		? runPeerBenchmark()
+		: process.argv.includes('--poll')
+			? runPollBenchmark()
+			: main();
 mode.catch((error: unknown) => {
 	console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
 	process.exit(1);

@@ -12,8 +12,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 
-import { startSimulator } from '../sandbox/simulator';
-import { startLatencyProxy } from './latency-proxy';
+import { type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
+import { type LatencyProxy, startLatencyProxy } from './latency-proxy';
 import { measureSide, median } from './measure';
 import type { SideSpec } from './sides';
 
@@ -22,23 +22,44 @@ const DEALS = Number(process.env.BENCH_WAN_DEALS ?? 10_000);
 const GETS = Number(process.env.BENCH_GETS ?? 500);
 const ROUNDS = Number(process.env.BENCH_WAN_ROUNDS ?? 2);
 
-export async function runWanBenchmark(): Promise<void> {
+/** The simulator over HTTPS behind the latency proxy: what a measured process reaches, and how. */
+export interface WanSimulator {
+	simulator: EnableSimulator;
+	proxy: LatencyProxy;
+	/** The proxy's address: every request pays the round trip. */
+	baseUrl: string;
+	/** The simulator's own address, for administration without the round trip. */
+	directUrl: string;
+	/** The environment of the measured processes: they alone trust the self-signed certificate. */
+	env: NodeJS.ProcessEnv;
+	close: () => Promise<void>;
+}
+
+export async function startWanSimulator(options: SimulatorOptions, roundTripMs = RTT_MS): Promise<WanSimulator> {
 	const certDir = mkdtempSync(path.join(os.tmpdir(), 'enable-bench-tls-'));
 	const keyFile = path.join(certDir, 'key.pem');
 	const certFile = path.join(certDir, 'cert.pem');
 	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-	const simulator = await startSimulator({
-		counts: { deals: Math.max(DEALS, GETS), activity: 0 },
-		defaultPageSize: 100,
-		maxPageSize: 1000,
-		cacheResponses: true,
-		tls: { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') },
-	});
+	const simulator = await startSimulator({ ...options, tls: { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') } });
 	const simulatorPort = Number(new URL(simulator.baseUrl).port);
-	const proxy = await startLatencyProxy(simulatorPort, RTT_MS);
-	const baseUrl = `https://localhost:${proxy.port}`;
-	// The self-signed certificate is trusted by the measured processes only, for this run.
-	const env = { ...process.env, NODE_EXTRA_CA_CERTS: certFile };
+	const proxy = await startLatencyProxy(simulatorPort, roundTripMs);
+	return {
+		simulator,
+		proxy,
+		baseUrl: `https://localhost:${proxy.port}`,
+		directUrl: `https://localhost:${simulatorPort}`,
+		env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile },
+		close: async () => {
+			await proxy.close();
+			await simulator.close();
+			rmSync(certDir, { recursive: true, force: true });
+		},
+	};
+}
+
+export async function runWanBenchmark(): Promise<void> {
+	const wan = await startWanSimulator({ counts: { deals: Math.max(DEALS, GETS), activity: 0 }, defaultPageSize: 100, maxPageSize: 1000, cacheResponses: true });
+	const { simulator, proxy, baseUrl, env } = wan;
 	const loadBefore = os.loadavg();
 
 	const sides: Record<string, SideSpec> = {
@@ -78,9 +99,7 @@ export async function runWanBenchmark(): Promise<void> {
 	const sequential = await gets(1);
 	const concurrent = await gets();
 
-	await proxy.close();
-	await simulator.close();
-	rmSync(certDir, { recursive: true, force: true });
+	await wan.close();
 
 	const summary = Object.fromEntries(
 		Object.entries(samples).map(([name, list]) => [
