@@ -79,6 +79,25 @@ export type FaultRule =
 	| { kind: 'slow'; delayMs: number; onRequest?: number; times?: number }
 	| { kind: 'reset'; onRequest: number; times?: number };
 
+/**
+ * How one collection of this Enable differs from the node's table (per test case): attribute and
+ * relationship names, attributes it adds or lacks, its scope, or its absence.
+ */
+export interface CollectionOverride {
+	/** Attributes served under another name: stored name → served name. */
+	renameAttributes?: Record<string, string>;
+	/** Relationships served under another name: stored name → served name. */
+	renameRelationships?: Record<string, string>;
+	/** Extra attributes, each a list of values given to the records in turn. */
+	addAttributes?: Record<string, unknown[]>;
+	/** Attributes this Enable does not have. */
+	dropAttributes?: string[];
+	/** The scope this collection demands here. */
+	scope?: Scope;
+	/** This Enable has no such collection (404). */
+	missing?: boolean;
+}
+
 export interface SimulatorOptions {
 	port?: number;
 	host?: string;
@@ -108,6 +127,8 @@ export interface SimulatorOptions {
 	sort?: 'honour' | 'refuse' | 'ignore';
 	/** How the asynchronous deal-earnings report behaves. */
 	report?: ReportJobOptions;
+	/** Collections whose names, scope or presence differ from the node's table. */
+	overrides?: Partial<Record<CollectionName, CollectionOverride>>;
 	/** Serve HTTPS with this key and certificate (the WAN benchmark's self-signed pair). */
 	tls?: { key: string; cert: string };
 	/**
@@ -223,7 +244,9 @@ export class EnableSimulator {
 
 	private readonly tokens = new Map<string, IssuedToken>();
 
-	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host' | 'report' | 'tls'>>;
+	private readonly options: Required<Omit<SimulatorOptions, 'counts' | 'seed' | 'faults' | 'port' | 'host' | 'report' | 'tls' | 'overrides'>>;
+
+	private overrides: Partial<Record<CollectionName, CollectionOverride>>;
 
 	/** Page cursors carry the generation they were issued in; expireCursors() makes every earlier one invalid. */
 	private cursorGeneration = 0;
@@ -272,6 +295,7 @@ export class EnableSimulator {
 			cacheResponses: options.cacheResponses ?? false,
 		};
 		this.faults = [...(options.faults ?? [])];
+		this.overrides = options.overrides ?? {};
 		this.scheme = options.tls ? 'https' : 'http';
 		const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
 			this.handle(req, res).catch((error: unknown) => {
@@ -306,8 +330,9 @@ export class EnableSimulator {
 
 	/** Changes paging/link options between calls (e.g. relative then absolute links). */
 	configure(changes: Partial<SimulatorOptions>): void {
-		const { faults, report, ...rest } = changes;
+		const { faults, report, overrides, ...rest } = changes;
 		if (report) this.reports.configure(report);
+		if (overrides) this.overrides = overrides;
 		Object.assign(this.options, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
 		if (faults) this.faults = [...faults];
 	}
@@ -523,7 +548,7 @@ export class EnableSimulator {
 		}
 		const [, , collectionName, id, ...rest] = url.pathname.split('/');
 		const isReport = collectionName === 'reports' || collectionName === 'dimensions';
-		if (!isReport && (!isCollectionName(collectionName) || rest.length)) {
+		if (!isReport && (!isCollectionName(collectionName) || rest.length || this.overrides[collectionName]?.missing)) {
 			return this.send(res, 404, { errors: [this.error(404, 'not_found', 'Not Found', `The collection ${url.pathname} does not exist.`)] });
 		}
 
@@ -538,7 +563,7 @@ export class EnableSimulator {
 			);
 		}
 		// Reports and dimensions are deal data: the simulator, like the node, assumes read:deals.
-		const scope = isReport ? 'read:deals' : COLLECTION_SCOPES[collectionName as CollectionName];
+		const scope = isReport ? 'read:deals' : (this.overrides[collectionName as CollectionName]?.scope ?? COLLECTION_SCOPES[collectionName as CollectionName]);
 		if (!token.scopes.has(scope)) {
 			const status = this.options.missingScopeStatus;
 			return this.send(
@@ -599,7 +624,7 @@ export class EnableSimulator {
 		for (const path of paths) {
 			let current: CollectionName = collection;
 			for (const name of path) {
-				const target: CollectionName | undefined = SIM_COLLECTIONS[current].relationships[name];
+				const target: CollectionName | undefined = SIM_COLLECTIONS[current].relationships[this.storedRelationship(current, name)];
 				if (!target) {
 					return {
 						error: this.error(400, 'invalid_include', 'Invalid include', `"${name}" is not a relationship of ${current}.`, 'include'),
@@ -619,8 +644,9 @@ export class EnableSimulator {
 			for (const name of path) {
 				const nextLevel: Array<[ResourceObject, CollectionName]> = [];
 				for (const [record, from] of level) {
-					const target = SIM_COLLECTIONS[from].relationships[name];
-					const data = record.relationships?.[name]?.data;
+					const stored = this.storedRelationship(from, name);
+					const target = SIM_COLLECTIONS[from].relationships[stored];
+					const data = record.relationships?.[stored]?.data;
 					for (const linkage of Array.isArray(data) ? data : data ? [data] : []) {
 						const related = this.store.get(target, linkage.id);
 						if (!related) continue;
@@ -634,8 +660,40 @@ export class EnableSimulator {
 		return [...found.values()];
 	}
 
+	/** A relationship's stored name, from the name this Enable serves it under. */
+	private storedRelationship(collection: CollectionName, served: string): string {
+		const renames = this.overrides[collection]?.renameRelationships ?? {};
+		const stored = Object.keys(renames).find((name) => renames[name] === served);
+		if (stored) return stored;
+		// A relationship served under another name is not served under its own.
+		return served in renames ? '' : served;
+	}
+
+	/** The attribute names this Enable serves for a collection. */
+	private servedAttributeNames(collection: CollectionName): readonly string[] {
+		const override = this.overrides[collection];
+		if (!override) return COLLECTION_ATTRIBUTES[collection];
+		const names = COLLECTION_ATTRIBUTES[collection].filter((name) => !override.dropAttributes?.includes(name)).map((name) => override.renameAttributes?.[name] ?? name);
+		return [...names, ...Object.keys(override.addAttributes ?? {})];
+	}
+
+	/** A record as this Enable serves it (its names, added and missing attributes). */
+	private served(record: ResourceObject, collection: CollectionName): ResourceObject {
+		const override = this.overrides[collection];
+		if (!override) return record;
+		const attributes: Record<string, unknown> = {};
+		for (const [name, value] of Object.entries(record.attributes)) {
+			if (override.dropAttributes?.includes(name)) continue;
+			attributes[override.renameAttributes?.[name] ?? name] = value;
+		}
+		const position = this.store.list(collection).indexOf(record);
+		for (const [name, values] of Object.entries(override.addAttributes ?? {})) attributes[name] = values[Math.max(0, position) % values.length];
+		const relationships = record.relationships && Object.fromEntries(Object.entries(record.relationships).map(([name, value]) => [override.renameRelationships?.[name] ?? name, value]));
+		return { ...record, attributes, ...(relationships ? { relationships } : {}) };
+	}
+
 	private sendList(res: http.ServerResponse, url: URL, collection: CollectionName, includePaths: string[][] = []): void {
-		const attributes = COLLECTION_ATTRIBUTES[collection];
+		const attributes = this.servedAttributeNames(collection);
 		const params = url.searchParams;
 		const filters: Array<[string, string]> = [];
 		for (const [key, value] of params) {
@@ -690,7 +748,10 @@ export class EnableSimulator {
 			return this.send(res, 400, { errors: [this.error(400, 'invalid_cursor', 'Invalid page cursor', 'The page cursor is not valid.', 'page[cursor]')] });
 		}
 
-		let records: readonly ResourceObject[] = this.store.list(collection);
+		const stored = this.store.list(collection);
+		const servedRecords = this.overrides[collection] ? stored.map((record) => this.served(record, collection)) : stored;
+		const storedOf = new Map(servedRecords.map((record, index) => [record, stored[index]]));
+		let records: readonly ResourceObject[] = servedRecords;
 		if (filters.length) {
 			records = records.filter((record) =>
 				filters.every(([name, value]) => String(name === 'id' ? record.id : record.attributes[name]) === value),
@@ -722,8 +783,8 @@ export class EnableSimulator {
 		if (offset + size < records.length) links.next = pageLink(offset + size);
 		const document: Record<string, unknown> = {
 			jsonapi: { version: '1.0' },
-			data: page.map((record) => this.present(record, collection)),
-			...(includePaths.length ? { included: this.included(page, collection, includePaths) } : {}),
+			data: page.map((record) => this.present(storedOf.get(record) ?? record, collection)),
+			...(includePaths.length ? { included: this.included(page.map((record) => storedOf.get(record) ?? record), collection, includePaths) } : {}),
 			links,
 		};
 		if (this.options.includeTotals) document.meta = { total: records.length };
@@ -732,7 +793,7 @@ export class EnableSimulator {
 	}
 
 	private present(record: ResourceObject, collection: CollectionName): ResourceObject {
-		return { ...record, links: { self: this.link(`/v1/${collection}/${record.id}`) } };
+		return { ...this.served(record, collection), links: { self: this.link(`/v1/${collection}/${record.id}`) } };
 	}
 
 	private link(path: string): string {

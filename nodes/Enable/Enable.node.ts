@@ -10,6 +10,7 @@ import {
 
 import { DEFAULT_CONCURRENCY, nodeProperties, SUBTITLE } from './descriptions';
 import { listSearch } from './methods/listSearch';
+import { loadOptions } from './methods/loadOptions';
 import { findOperation } from './operations';
 import { type EnableConnection, openConnection, toNodeError } from './transport/request';
 import { validateConcurrency } from './validation';
@@ -33,7 +34,7 @@ export class Enable implements INodeType {
 		properties: nodeProperties,
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

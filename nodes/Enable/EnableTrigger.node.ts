@@ -8,6 +8,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import { loadOptions } from './methods/loadOptions';
 import { type EnableCollection, findCollection } from './resources';
 import { shapeRecord } from './simplify';
 import type { Emitted } from './trigger/detect';
@@ -106,6 +107,8 @@ export class EnableTrigger implements INodeType {
 		credentials: [{ name: 'enableApi', required: true }],
 		properties: triggerProperties,
 	};
+
+	methods = { loadOptions };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const feed = this.getNode().typeVersion >= 3 ? changeFeed(this) : legacyFeed(this);

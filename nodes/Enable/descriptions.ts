@@ -6,14 +6,14 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_MAX_WAIT_MINUTES } from './actions/report';
 import { searchMethodName } from './methods/listSearch';
-import { COLLECTIONS, type EnableCollection, REPORTS, RESOURCES } from './resources';
+import { ACCOUNT, COLLECTIONS, type EnableCollection, REPORTS, RESOURCES } from './resources';
 import { DEFAULT_PAGE_SIZE } from './transport/paging';
 import { CONCURRENCY_RANGE, OTHER_ATTRIBUTE, PAGE_SIZE_RANGE } from './validation';
 
 export const DEFAULT_CONCURRENCY = 5;
 
 /** The canvas subtitle, "Get Many: Deal", from the same labels the parameters show. */
-export const SUBTITLE = `={{ (${JSON.stringify({ get: 'Get', getAll: 'Get Many', ...Object.fromEntries(REPORTS.operations.map((operation) => [operation.value, operation.name])) })})[$parameter["operation"]] + ": " + (${JSON.stringify(
+export const SUBTITLE = `={{ (${JSON.stringify({ get: 'Get', getAll: 'Get Many', ...Object.fromEntries([...REPORTS.operations, ...ACCOUNT.operations].map((operation) => [operation.value, operation.name])) })})[$parameter["operation"]] + ": " + (${JSON.stringify(
 	Object.fromEntries(RESOURCES.map((resource) => [resource.value, resource.name])),
 )})[$parameter["resource"]] }}`;
 
@@ -153,11 +153,15 @@ function attributeFields(collection: EnableCollection, style: AttributeStyle): I
 	const firstKnown = known[0]?.value ?? OTHER_ATTRIBUTE;
 	return [
 		{
+			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a user picks an attribute, not an ID; the list is the known one until Enable answers
 			displayName: 'Attribute',
 			name: 'attribute',
 			type: 'options',
+			// The names of the user's own Enable when the list opens; these known ones otherwise.
+			typeOptions: { loadOptionsMethod: 'filterAttributes' },
 			options: [...known, { name: 'Other Attribute…', value: OTHER_ATTRIBUTE, description: 'An attribute this list does not name' }],
 			default: firstKnown,
+			// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- the sentence n8n suggests speaks of IDs; this says what the list holds
 			description: `The ${collection.noun} attribute to filter on (sent as filter[attribute]), or Other for any name. Not every Enable collection supports every filter.`,
 		},
 		{
@@ -202,8 +206,12 @@ export function filtersProperty(collection: EnableCollection, show: Show, style:
 	};
 }
 
-/** Include Related for a collection: its known relationships to pick, any other name by expression. */
-export function includeOption(collection: EnableCollection): INodeProperties {
+/**
+ * Include Related for a collection: its relationships to pick (read from the user's Enable when the
+ * list opens, the known ones otherwise), any other name by expression. Where the node knows none,
+ * versions 1 and 2 keep a typed name; `alwaysList` (the trigger's version 3) lists them anyway.
+ */
+export function includeOption(collection: EnableCollection, alwaysList = false): INodeProperties {
 	const known = Object.keys(collection.relationships);
 	const shared = {
 		displayName: 'Include Related',
@@ -211,11 +219,11 @@ export function includeOption(collection: EnableCollection): INodeProperties {
 		description:
 			"Related records to return inline (JSON:API include): with Simplify, each replaces its ID under relationships. Any other relationship name can be given by an expression, as a list or separated by commas. Names are Enable's.",
 	};
-	if (!known.length) {
+	if (!known.length && !alwaysList) {
 		return { ...shared, type: 'string', default: '', placeholder: 'relationshipName', hint: `Enable has not published relationships for ${collection.nouns}` };
 	}
 	const options: INodePropertyOptions[] = known.map((name) => ({ name: `${words(name)} (${name})`, value: name }));
-	return { ...shared, type: 'multiOptions', options, default: [] };
+	return { ...shared, type: 'multiOptions', typeOptions: { loadOptionsMethod: 'relationships' }, options, default: [] };
 }
 
 const concurrencyOption: INodeProperties = {
@@ -250,6 +258,7 @@ const sharedListProperties: INodeProperties[] = [
 
 function optionsProperty(collection: EnableCollection): INodeProperties {
 	const listOnly = { show: { '/operation': ['getAll'] } };
+	const firstAttribute = collection.knownAttributes[0];
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -279,9 +288,70 @@ function optionsProperty(collection: EnableCollection): INodeProperties {
 				description: 'Attributes to sort by, separated by commas; a leading - sorts descending',
 				displayOptions: listOnly,
 			},
+			{
+				displayName: 'Sort By',
+				name: 'sortBy',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Sort Attribute',
+				default: {},
+				description: 'Attributes to sort by, picked from your Enable, in order; after those of Sort',
+				displayOptions: listOnly,
+				options: [
+					{
+						displayName: 'Sort',
+						name: 'sort',
+						values: [
+							{
+								// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a user picks an attribute, not an ID
+								displayName: 'Attribute',
+								name: 'attribute',
+								type: 'options',
+								// The names of the user's own Enable when the list opens; these known ones otherwise.
+								typeOptions: { loadOptionsMethod: 'attributes' },
+								options: [...collection.knownAttributes].map((name) => ({ name: `${words(name)} (${name})`, value: name })).sort((a, b) => a.name.localeCompare(b.name)),
+								default: firstAttribute,
+								// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- says what the list holds
+								description: `The ${collection.noun} attribute to sort by`,
+							},
+							{
+								displayName: 'Direction',
+								name: 'direction',
+								type: 'options',
+								options: [
+									{ name: 'Ascending', value: 'ascending' },
+									{ name: 'Descending', value: 'descending' },
+								],
+								default: 'ascending',
+							},
+						],
+					},
+				],
+			},
 		],
 	};
 }
+
+const accountProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [ACCOUNT.value] } },
+		options: ACCOUNT.operations.map(({ name, value, description, action }) => ({ name, value, description, action })),
+		default: 'checkAccess',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { resource: [ACCOUNT.value], operation: ['checkAccess'] } },
+		options: [{ ...concurrencyOption, description: 'How many collections are checked at the same time' }],
+	},
+];
 
 const reportShow: Show = { resource: [REPORTS.value], operation: ['dealEarnings'] };
 
@@ -357,5 +427,6 @@ export const nodeProperties: INodeProperties[] = [
 	]),
 	...COLLECTIONS.map(optionsProperty),
 	...reportProperties,
-	simplifyProperty,
+	...accountProperties,
+	{ ...simplifyProperty, displayOptions: { hide: { resource: [ACCOUNT.value] } } },
 ];

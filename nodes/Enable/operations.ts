@@ -6,7 +6,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { COLLECTION_OPERATIONS } from './actions/collection';
 import { REPORT_OPERATIONS } from './actions/report';
-import { findCollection, REPORTS } from './resources';
+import { ACCOUNT_OPERATIONS } from './actions/access';
+import { ACCOUNT, findCollection, REPORTS } from './resources';
 import type { EnableConnection } from './transport/types';
 
 export type ItemOperation = (context: IExecuteFunctions, connection: () => Promise<EnableConnection>, itemIndex: number) => Promise<IDataObject[]>;
@@ -15,6 +16,10 @@ const own = <T>(table: Record<string, T>, key: string): T | undefined =>
 	Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 
 export function findOperation(resourceValue: string, operationValue: string): ItemOperation | undefined {
+	if (resourceValue === ACCOUNT.value) {
+		const run = own(ACCOUNT_OPERATIONS, operationValue);
+		return run ? async (context, connection, itemIndex) => await run(context, connection, itemIndex) : undefined;
+	}
 	if (resourceValue === REPORTS.value) {
 		const report = REPORTS.operations.find((entry) => entry.value === operationValue);
 		const run = own(REPORT_OPERATIONS, operationValue);

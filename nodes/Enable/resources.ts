@@ -67,7 +67,15 @@ export interface EnableReports {
 	operations: readonly EnableReportOperation[];
 }
 
-export type EnableResource = EnableCollection | EnableReports;
+/** The account itself: what the credential reaches in this Enable (actions/access.ts). */
+export interface EnableAccount {
+	kind: 'account';
+	value: 'account';
+	name: string;
+	operations: ReadonlyArray<{ value: string; name: string; description: string; action: string }>;
+}
+
+export type EnableResource = EnableCollection | EnableReports | EnableAccount;
 
 type Row = Omit<EnableCollection, 'kind' | 'idParameter' | 'type' | 'scopePublished' | 'article' | 'noun' | 'nouns'> &
 	Partial<Pick<EnableCollection, 'type' | 'article' | 'noun' | 'nouns'>>;
@@ -259,8 +267,22 @@ export const REPORTS: EnableReports = {
 	],
 };
 
+export const ACCOUNT: EnableAccount = {
+	kind: 'account',
+	value: 'account',
+	name: 'Account',
+	operations: [
+		{
+			value: 'checkAccess',
+			name: 'Check Access',
+			description: 'For every collection and the report: whether the credential reaches it, the names Enable shows, and which paging, sorting and include features it honours',
+			action: 'Check what the credential can read',
+		},
+	],
+};
+
 /** Every resource the node offers, in the order of its Resource list. */
-export const RESOURCES: readonly EnableResource[] = [...COLLECTIONS, REPORTS];
+export const RESOURCES: readonly EnableResource[] = [...COLLECTIONS, REPORTS, ACCOUNT];
 
 const COLLECTIONS_BY_VALUE = new Map(COLLECTIONS.map((entry) => [entry.value, entry]));
 

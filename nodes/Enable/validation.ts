@@ -83,6 +83,19 @@ export function validateSort(node: INode, raw: unknown, itemIndex: number): stri
 	return sort;
 }
 
+/** Sort By's picked attributes as JSON:API sort fields, or undefined when none. */
+export function validateSortBy(node: INode, raw: unknown, itemIndex: number): string | undefined {
+	const entries = (raw as { sort?: Array<{ attribute?: unknown; direction?: unknown }> } | undefined)?.sort ?? [];
+	const fields = entries.map((entry, position) => {
+		const attribute = String(entry.attribute ?? '').trim();
+		if (!/^[A-Za-z_][\w.]*$/.test(attribute)) {
+			invalid(node, itemIndex, `Sort By ${position + 1} "${attribute}" is not an attribute name`, 'Pick an attribute from the list, or remove the entry.');
+		}
+		return entry.direction === 'descending' ? `-${attribute}` : attribute;
+	});
+	return fields.length ? fields.join(',') : undefined;
+}
+
 /**
  * A list of names from a list parameter, or from an expression that gave a list or a
  * comma-separated string: trimmed, without empties or repeats.

@@ -4,7 +4,7 @@
  * the expirable field is empty (or after a 401/403, or for a credential test), stores the new token,
  * and resolves the generic `authenticate` expressions through the workflow's expression engine.
  */
-import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
 import {
 	type ICredentialDataDecryptedObject,
 	ICredentialsHelper,
@@ -315,6 +315,25 @@ function makeAdditionalData(helper: TestCredentialsHelper, hooks?: ExecutionLife
 			throw new Error('not supported');
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/**
+ * The context n8n's editor gives a node's list methods (loadOptions, listSearch): the node with
+ * these parameters and the Enable credential, as the panel shows it.
+ */
+export function loadOptionsContext(helper: TestCredentialsHelper, nodeType: string, typeVersion: number, parameters: IDataObject): LoadOptionsContext {
+	const node: INode = {
+		id: 'editing',
+		name: 'Enable',
+		type: nodeType,
+		typeVersion,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: { enableApi: { id: CREDENTIAL_ID, name: 'Enable account' } },
+	};
+	const workflow = new Workflow({ id: 'wf-editing', nodes: [node], connections: {}, active: false, nodeTypes: new TestNodeTypes() });
+	const additionalData = { ...makeAdditionalData(helper), currentNodeParameters: parameters } as IWorkflowExecuteAdditionalData;
+	return new LoadOptionsContext(workflow, node, additionalData, 'parameters');
 }
 
 /** Runs Start → the node type given (registered in options.nodeTypes) in-process, as runEnableNode does. */

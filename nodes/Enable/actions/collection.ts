@@ -8,7 +8,7 @@ import type { EnableCollection } from '../resources';
 import { shapeRecord } from '../simplify';
 import { getRecord, listRecords, type RecordsRead } from '../transport/paging';
 import type { EnableConnection, RequestSubject } from '../transport/types';
-import { validateFilters, validateInclude, validateLimit, validatePageSize, validateRecordId, validateSort } from '../validation';
+import { validateFilters, validateInclude, validateLimit, validatePageSize, validateRecordId, validateSort, validateSortBy } from '../validation';
 
 export type CollectionOperation = (
 	context: IExecuteFunctions,
@@ -50,7 +50,7 @@ export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
 		const limit = returnAll ? undefined : validateLimit(node, context.getNodeParameter('limit', itemIndex, 50), itemIndex);
 		const filters = validateFilters(node, context.getNodeParameter('filters', itemIndex, {}), itemIndex);
 		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const sort = validateSort(node, options.sort, itemIndex);
+		const sort = [validateSort(node, options.sort, itemIndex), validateSortBy(node, options.sortBy, itemIndex)].filter(Boolean).join(',') || undefined;
 		// An unset Page Size lets the transport ask for large pages and cope if Enable refuses them.
 		const pageSize = options.pageSize === undefined || options.pageSize === '' ? undefined : validatePageSize(node, options.pageSize, itemIndex);
 		const include = includeOf(context, options, itemIndex);

@@ -50,11 +50,15 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 		displayOptions: { show: { resource: [collection.value], ...V3 } },
 		options: [
 			{
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a user picks an attribute, not an ID
 				displayName: 'Changed Since Attribute',
 				name: 'timestampAttribute',
 				type: 'options',
+				// The attributes holding timestamps in the user's own Enable when the list opens.
+				typeOptions: { loadOptionsMethod: 'timestampAttributes' },
 				options: [{ name: 'None (Read Every Record Each Poll)', value: '' }, ...attributes],
 				default: defaultTimestamp,
+				// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- says what the list holds
 				description: `A timestamp of each ${collection.noun} that moves when it is added (New) or changed. With one, each poll asks Enable for the newest first and stops at what it saw, instead of reading every ${collection.noun}. Unset: ${defaultTimestamp || 'none'}.`,
 				displayOptions: { show: { '/event': ['new', 'newOrUpdated', 'anyChange'] } },
 			},
@@ -67,7 +71,7 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 				description: `With a Changed Since Attribute: how often a poll still reads every ${collection.noun}, to find removals and changes the timestamp did not show`,
 				displayOptions: updates,
 			},
-			includeOption(collection),
+			includeOption(collection, true),
 			{
 				displayName: 'Lookback (Minutes)',
 				name: 'lookbackMinutes',
@@ -89,6 +93,7 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 				displayName: 'Track Attribute Names or IDs',
 				name: 'trackAttributes',
 				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'attributes' },
 				options: attributes,
 				default: [],
 				description: `Attributes whose previous values the trigger remembers: each updated ${collection.noun} then says which of them changed (_changed) and what they were (_previous). Any other name can be given by an expression. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,

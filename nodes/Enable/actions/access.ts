@@ -1,0 +1,180 @@
+/**
+ * Account → Check Access: for every collection, and the report, whether the credential reaches it
+ * in this Enable and what that Enable honours. Per collection at most three small reads: one page
+ * asked at size 1000 (its status, the attribute and relationship names, the size served), then
+ * newest first by its first timestamp attribute (was it sorted?) and with its first relationship
+ * included (did `included` come back?). Collections run in parallel within Parallel Requests.
+ * No record content is returned beyond names and types; nothing is remembered.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { DEFAULT_CONCURRENCY } from '../descriptions';
+import { schemaOf } from '../methods/schema';
+import { COLLECTIONS, type EnableCollection, REPORTS } from '../resources';
+import { stampOf } from '../trigger/detect';
+import { buildListUrl, DEFAULT_PAGE_SIZE } from '../transport/paging';
+import { enableRequest, toNodeError } from '../transport/request';
+import type { EnableConnection, EnableContext, JsonApiDocument, ResourceObject } from '../transport/types';
+import { validateConcurrency } from '../validation';
+import { subjectOf } from './collection';
+
+/** Records asked for when checking sort and include: enough to see an order, few to transfer. */
+const PROBE_SIZE = 20;
+
+export type AccessStatus = 'ok' | 'forbidden' | 'not_found' | 'error';
+
+export interface AccessCheck extends IDataObject {
+	collection: string;
+	path: string;
+	status: AccessStatus;
+	httpStatus: number | null;
+	scopeUsed: string;
+	attributes: string[];
+	relationships: string[];
+	pageSizeHonoured: boolean | null;
+	sortHonoured: boolean | null;
+	includeHonoured: boolean | null;
+}
+
+/** The status a failed request reports, from the HTTP status the transport kept on the error. */
+export function statusOf(httpStatus: number | null): AccessStatus {
+	if (httpStatus === 401 || httpStatus === 403) return 'forbidden';
+	if (httpStatus === 404) return 'not_found';
+	return 'error';
+}
+
+function httpStatusOf(error: unknown): number | null {
+	const code = Number((error as { httpCode?: unknown } | undefined)?.httpCode);
+	return Number.isInteger(code) && code >= 100 ? code : null;
+}
+
+/** Whether the records came newest first by `attribute` (null when too few carry it to tell). */
+export function newestFirst(records: readonly ResourceObject[], attribute: string): boolean | null {
+	const stamps = records.map((record) => stampOf(record, attribute)).filter((stamp): stamp is number => stamp !== undefined);
+	if (stamps.length < 2) return null;
+	return stamps.every((stamp, index) => index === 0 || stamp <= stamps[index - 1]);
+}
+
+async function list(context: EnableContext, connection: EnableConnection, collection: EnableCollection, pairs: string, size: number): Promise<JsonApiDocument> {
+	const url = `${buildListUrl(connection.baseUrl, collection.path, { filters: [] }, size)}${pairs ? `&${pairs}` : ''}`;
+	return await enableRequest(context, connection, { url, subject: subjectOf(collection), itemIndex: 0, expect: 'list' });
+}
+
+/** One optional probe: true or false from its answer, false when Enable refuses it (400). */
+async function probe(context: EnableContext, read: () => Promise<JsonApiDocument>, judge: (document: JsonApiDocument) => boolean | null): Promise<boolean | null> {
+	try {
+		return judge(await read());
+	} catch (error) {
+		if (httpStatusOf(error) === 400 || httpStatusOf(error) === 422) return false;
+		throw toNodeError(context.getNode(), error, 0);
+	}
+}
+
+async function checkCollection(context: EnableContext, connection: EnableConnection, collection: EnableCollection): Promise<AccessCheck> {
+	const check: AccessCheck = {
+		collection: collection.value,
+		path: collection.path,
+		status: 'ok',
+		httpStatus: null,
+		scopeUsed: collection.scope,
+		attributes: [],
+		relationships: [],
+		pageSizeHonoured: null,
+		sortHonoured: null,
+		includeHonoured: null,
+	};
+	try {
+		let page: JsonApiDocument;
+		try {
+			page = await list(context, connection, collection, '', DEFAULT_PAGE_SIZE);
+			const served = (page.data as ResourceObject[]).length;
+			// Fewer than asked with a next page means Enable capped the size; fewer and no next, the collection fit.
+			check.pageSizeHonoured = served >= DEFAULT_PAGE_SIZE || !page.links?.next;
+			if (!check.pageSizeHonoured) check.pageSizeCappedTo = served;
+		} catch (error) {
+			if (httpStatusOf(error) !== 400) throw toNodeError(context.getNode(), error, 0);
+			// Refused the size: the collection may still be readable at a small one.
+			check.pageSizeHonoured = false;
+			page = await list(context, connection, collection, '', PROBE_SIZE);
+		}
+		check.httpStatus = 200;
+		const schema = schemaOf(page.data as ResourceObject[]);
+		check.attributes = [...schema.attributes.keys()];
+		check.attributeTypes = Object.fromEntries([...schema.attributes].map(([name, seen]) => [name, seen.type]));
+		check.relationships = schema.relationships;
+		const timestamp = [...schema.attributes].find(([, seen]) => seen.timestamp)?.[0];
+		if (timestamp) {
+			check.sortAttribute = timestamp;
+			check.sortHonoured = await probe(
+				context,
+				async () => await list(context, connection, collection, `sort=-${encodeURIComponent(timestamp)}`, PROBE_SIZE),
+				(document) => newestFirst(document.data as ResourceObject[], timestamp),
+			);
+		}
+		const relationship = schema.relationships[0];
+		if (relationship) {
+			check.includeTried = relationship;
+			check.includeHonoured = await probe(
+				context,
+				async () => await list(context, connection, collection, `include=${encodeURIComponent(relationship)}`, PROBE_SIZE),
+				(document) => Array.isArray(document.included),
+			);
+		}
+	} catch (error) {
+		check.httpStatus = httpStatusOf(error);
+		check.status = statusOf(check.httpStatus);
+		check.message = error instanceof Error ? error.message : String(error);
+	}
+	return check;
+}
+
+async function checkReport(context: EnableContext, connection: EnableConnection): Promise<AccessCheck> {
+	const report = REPORTS.operations[0];
+	const check: AccessCheck = {
+		collection: REPORTS.value,
+		path: report.path,
+		status: 'ok',
+		httpStatus: 200,
+		scopeUsed: report.scope,
+		attributes: [],
+		relationships: [],
+		pageSizeHonoured: null,
+		sortHonoured: null,
+		includeHonoured: null,
+	};
+	try {
+		// The first answer says whether the report is reachable (a queue job, or the result); it is not waited for.
+		const document = await enableRequest(context, connection, {
+			url: `${connection.baseUrl}/v1/${report.path}`,
+			subject: { name: report.name, noun: 'deal earnings report', nouns: 'deal earnings reports', scope: report.scope, scopePublished: report.scopePublished },
+			itemIndex: 0,
+			expect: 'any',
+		});
+		const data = document.data;
+		check.attributes = Object.keys(((Array.isArray(data) ? data[0] : data)?.attributes ?? {}) as IDataObject);
+	} catch (error) {
+		check.httpStatus = httpStatusOf(error);
+		check.status = statusOf(check.httpStatus);
+		check.message = error instanceof Error ? error.message : String(error);
+	}
+	return check;
+}
+
+export async function checkAccess(context: IExecuteFunctions, connection: () => Promise<EnableConnection>, itemIndex: number): Promise<IDataObject[]> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const concurrency = validateConcurrency(context.getNode(), options.concurrency ?? DEFAULT_CONCURRENCY);
+	const open = await connection();
+	const checks: Array<() => Promise<AccessCheck>> = [...COLLECTIONS.map((collection) => async () => await checkCollection(context, open, collection)), async () => await checkReport(context, open)];
+	const results: AccessCheck[] = new Array(checks.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < checks.length) {
+			const index = next++;
+			results[index] = await checks[index]();
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));
+	return results;
+}
+
+export const ACCOUNT_OPERATIONS: Record<string, (context: IExecuteFunctions, connection: () => Promise<EnableConnection>, itemIndex: number) => Promise<IDataObject[]>> = { checkAccess };

@@ -1,0 +1,117 @@
+/**
+ * What a small read of a collection shows about the user's own Enable: its attribute names (with
+ * a JSON type and an example value), its relationship names, and which attributes hold
+ * timestamps. The node's pickers list these beside the names the node knows, so a user picks
+ * names that exist; nothing here runs when a workflow executes.
+ */
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
+
+import { words } from '../descriptions';
+import type { EnableCollection } from '../resources';
+import type { ResourceObject } from '../transport/types';
+import { OTHER_ATTRIBUTE } from '../validation';
+
+export interface SeenAttribute {
+	/** `string`, `number`, `boolean`, `object`, `array` or `null` (the first non-null value's). */
+	type: string;
+	example: unknown;
+	/** Every value seen is a date-time or date that Date.parse reads. */
+	timestamp: boolean;
+}
+
+export interface Schema {
+	attributes: Map<string, SeenAttribute>;
+	relationships: string[];
+	records: number;
+}
+
+/** Why the live names could not be read: shown with the node's own list. */
+export interface Unread {
+	reason: string;
+}
+
+const jsonType = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/** Date-times and dates only: a bare number or a word is never taken for a timestamp. */
+const looksLikeTimestamp = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value));
+
+export function schemaOf(records: readonly ResourceObject[]): Schema {
+	const attributes = new Map<string, SeenAttribute>();
+	const relationships = new Set<string>();
+	for (const record of records) {
+		for (const [name, value] of Object.entries((record.attributes ?? {}) as IDataObject)) {
+			const seen = attributes.get(name);
+			if (!seen) {
+				attributes.set(name, { type: jsonType(value), example: value, timestamp: value === null || looksLikeTimestamp(value) });
+				continue;
+			}
+			if (seen.type === 'null' && value !== null) Object.assign(seen, { type: jsonType(value), example: value });
+			if (value !== null && !looksLikeTimestamp(value)) seen.timestamp = false;
+		}
+		for (const name of Object.keys((record.relationships ?? {}) as IDataObject)) relationships.add(name);
+	}
+	// An attribute that was null in every record is not a timestamp we can vouch for.
+	for (const seen of attributes.values()) if (seen.type === 'null') seen.timestamp = false;
+	return { attributes, relationships: [...relationships], records: records.length };
+}
+
+function exampleText(value: unknown): string {
+	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+	return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function describeSeen(seen: SeenAttribute): string {
+	return `${seen.type}${seen.type === 'null' ? '' : `, e.g. ${exampleText(seen.example)}`}`;
+}
+
+const NOT_SEEN = 'not seen in this Enable';
+
+/**
+ * Attribute options: the names read from Enable (with type and example), those the node knows but
+ * Enable did not show (marked), and when the read failed the known names with the reason.
+ */
+export function attributeOptions(collection: EnableCollection, read: Schema | Unread, only?: (seen: SeenAttribute) => boolean): INodePropertyOptions[] {
+	const known = new Set(collection.knownAttributes);
+	const options: INodePropertyOptions[] = [];
+	if ('reason' in read) {
+		for (const name of known) options.push({ name: `${words(name)} (${name})`, value: name, description: `Known to this node, not checked: ${read.reason}` });
+	} else {
+		for (const [name, seen] of read.attributes) {
+			if (only && !only(seen)) continue;
+			options.push({ name: `${words(name)} (${name})`, value: name, description: known.has(name) ? describeSeen(seen) : `${describeSeen(seen)}; seen in your Enable` });
+		}
+		for (const name of known) {
+			if (read.attributes.has(name)) continue;
+			options.push({ name: `${words(name)} (${name}), ${NOT_SEEN}`, value: name, description: `This node's guess: the ${collection.nouns} read from your Enable do not have it` });
+		}
+	}
+	return options.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The filter Attribute list: attribute options and Other, which carries the reason when the read failed. */
+export function filterAttributeOptions(collection: EnableCollection, read: Schema | Unread): INodePropertyOptions[] {
+	const other: INodePropertyOptions = {
+		name: 'reason' in read ? `Other Attribute… (names below not checked: ${read.reason})` : 'Other Attribute…',
+		value: OTHER_ATTRIBUTE,
+		description: 'An attribute this list does not name',
+	};
+	return [...attributeOptions(collection, read), other];
+}
+
+/** Include Related: the relationships Enable showed, and those the node knows (marked when not seen). */
+export function relationshipOptions(collection: EnableCollection, read: Schema | Unread): INodePropertyOptions[] {
+	const known = Object.keys(collection.relationships);
+	if ('reason' in read) return known.map((name) => ({ name: `${words(name)} (${name})`, value: name, description: `Known to this node, not checked: ${read.reason}` }));
+	const options = read.relationships.map((name) => ({ name: `${words(name)} (${name})`, value: name, description: known.includes(name) ? 'Seen in your Enable' : 'Seen in your Enable; not known to this node' }));
+	for (const name of known) if (!read.relationships.includes(name)) options.push({ name: `${words(name)} (${name}), ${NOT_SEEN}`, value: name, description: "This node's guess: the records read do not have it" });
+	return options.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Changed Since Attribute: none, then the attributes whose values are all timestamps. */
+export function timestampOptions(collection: EnableCollection, read: Schema | Unread): INodePropertyOptions[] {
+	const none: INodePropertyOptions = {
+		name: 'reason' in read ? `None (Read Every Record Each Poll); names below not checked: ${read.reason}` : 'None (Read Every Record Each Poll)',
+		value: '',
+	};
+	return [none, ...attributeOptions(collection, read, (seen) => seen.timestamp)];
+}
