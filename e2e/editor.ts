@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Locator, type Page } from 'playwright-core';
 
 import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { assert, check, finish, whenACheckFails } from './lib/checks';
@@ -52,6 +52,23 @@ async function addEnableAction(page: Page, action: string): Promise<void> {
 	await byTestId(page, 'node-creator').getByText(action, { exact: true }).click();
 }
 
+/**
+ * Opens a dropdown and waits for one of its entries. Its entries are read from Enable when it
+ * opens; a click while the panel is still settling may not open it, so it is clicked again.
+ */
+async function openList(page: Page, field: Locator, entry: string): Promise<Locator> {
+	const options = page.locator('.el-select-dropdown__item:visible, [role=option]:visible');
+	const wanted = options.filter({ hasText: entry }).first();
+	await field.waitFor();
+	for (let tries = 0; tries < 3 && !(await wanted.isVisible()); tries++) {
+		await field.click();
+		await wanted.waitFor({ timeout: 10_000 }).catch(() => undefined);
+	}
+	await wanted.scrollIntoViewIfNeeded();
+	await wanted.waitFor();
+	return options;
+}
+
 async function saveCredential(page: Page, clientSecret: string): Promise<void> {
 	await byTestId(page, 'parameter-input-clientSecret').locator('input').first().fill(clientSecret);
 	// Save stores the credential, then tests it: wait for the test's answer, then for the dialog to show it.
@@ -66,7 +83,13 @@ async function main(): Promise<void> {
 	ensureChromium();
 	const host = await ensureN8n();
 	console.log(`e2e:editor: n8n ${host.version}'s editor in headless Chromium`);
-	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40 } });
+	// This Enable's deals have an attribute the node's table does not know: only a live read can offer it.
+	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40 }, overrides: { deals: { addAttributes: { regionCode: ['EU-N', 'EU-S', 'US-E'] } } } });
+	// The pickers' small reads (page[size]=20), however often the checks reset the simulator's log.
+	let pickerReads = 0;
+	simulator.beforeApiRequest = (route, query) => {
+		if (route === '/v1/deals' && query.get('page[size]') === '20') pickerReads++;
+	};
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
 	const instance = await N8nInstance.create(host, await packPackage(packDir));
 	rmSync(packDir, { recursive: true, force: true });
@@ -193,9 +216,7 @@ async function main(): Promise<void> {
 			assert(expected > 0 && expected < 40, `the simulator has ${expected} deals of type ${typed}`);
 			await byTestId(page, 'canvas-node').filter({ hasText: 'Get many deals' }).first().dblclick();
 			await byTestId(page, 'ndv').getByText('Add Filter').first().click();
-			await byTestId(page, 'parameter-input-attribute').first().click();
-			const options = page.locator('.el-select-dropdown__item:visible, [role=option]:visible');
-			await options.filter({ hasText: 'Other Attribute…' }).first().waitFor();
+			const options = await openList(page, byTestId(page, 'parameter-input-attribute').first(), 'Other Attribute…');
 			const listed = await options.allInnerTexts();
 			for (const name of ['Deal Type (dealType)', 'Reference (reference)', 'Other Attribute…']) assert(listed.some((text) => text.includes(name)), `"${name}" is not offered: ${listed.join(' | ')}`);
 			await options.filter({ hasText: 'Deal Type (dealType)' }).first().click();
@@ -205,8 +226,7 @@ async function main(): Promise<void> {
 			await byTestId(page, 'node-execute-button').click();
 			await output.getByText(`${expected} item`).first().waitFor();
 
-			await byTestId(page, 'parameter-input-attribute').first().click();
-			await options.filter({ hasText: 'Other Attribute…' }).first().click();
+			await (await openList(page, byTestId(page, 'parameter-input-attribute').first(), 'Other Attribute…')).filter({ hasText: 'Other Attribute…' }).first().click();
 			// Other with no name yet: the error names the filter and the field, without internal markers.
 			await byTestId(page, 'node-execute-button').click();
 			await byTestId(page, 'ndv').getByText('Filter 1 has an empty Attribute Name').first().waitFor();
@@ -224,6 +244,29 @@ async function main(): Promise<void> {
 			const sent = simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query ?? {};
 			assert(sent['filter[dealType]'] === typed, `the Other attribute was sent as ${JSON.stringify(sent)}`);
 			await output.getByText(`${expected} item`).first().waitFor();
+			await byTestId(page, 'ndv-close-button').click();
+		});
+
+		await check("Get many deals: the Attribute list offers an attribute only this Enable has, read when it opens, and filtering by it works", async () => {
+			const expected = simulator.store.list('deals').filter((_, index) => index % 3 === 1).length;
+			await byTestId(page, 'canvas-node').filter({ hasText: 'Get many deals' }).first().dblclick();
+			const options = await openList(page, byTestId(page, 'parameter-input-attribute').first(), 'Region Code (regionCode)');
+			assert(pickerReads > 0, 'the list was not read from Enable');
+			await page.screenshot({ path: path.join(SCREENSHOTS, 'live-attributes.png') });
+			await options.filter({ hasText: 'Region Code (regionCode)' }).first().click();
+			await byTestId(page, 'parameter-input-value').locator('input, textarea').first().fill('EU-S');
+			await page.waitForTimeout(500);
+			simulator.resetStats();
+			await byTestId(page, 'node-execute-button').click();
+			// The count on screen is the previous run's until this one ends: wait for Enable to be asked first.
+			const deadline = Date.now() + 30_000;
+			while (!simulator.requestLog.some((entry) => entry.path === '/v1/deals')) {
+				assert(Date.now() < deadline, 'executing with the live attribute sent no request');
+				await page.waitForTimeout(200);
+			}
+			const sent = simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query ?? {};
+			assert(sent['filter[regionCode]'] === 'EU-S', `the filter was sent as ${JSON.stringify(sent)}`);
+			await byTestId(page, 'output-panel').getByText(`${expected} item`).first().waitFor();
 			await byTestId(page, 'ndv-close-button').click();
 		});
 

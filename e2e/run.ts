@@ -224,6 +224,22 @@ async function main(): Promise<void> {
 			assert(simulator.stats().tokenRequests === 0, `expected the stored token to be reused, got ${simulator.stats().tokenRequests} token requests`);
 		});
 
+		await check('Account → Check Access: one item per collection and the report, each reachable with the demo credential (table below)', async () => {
+			const workflow = manualWorkflow('e2eCheckAccess', 'e2e check access', { resource: 'account', operation: 'checkAccess', options: {} });
+			await instance.importWorkflow(workflow);
+			const checks = nodeOutput(await executeOk(instance, workflow.id), 'Enable');
+			assert(checks.length === COLLECTIONS.length + 1, `${checks.length} items`);
+			assert(checks.every((entry) => entry.status === 'ok'), `not every collection is ok: ${JSON.stringify(checks.filter((entry) => entry.status !== 'ok'))}`);
+			const cell = (value: unknown) => (value === null || value === undefined ? '–' : Array.isArray(value) ? String(value.length) : String(value));
+			console.log('      | collection | path | status | HTTP | scope used | attributes | relationships | page of 1000 served | sorted | include |');
+			for (const entry of checks) {
+				const sorted = entry.sortHonoured === null ? '–' : `${String(entry.sortHonoured)} (${String(entry.sortAttribute)})`;
+				const included = entry.includeHonoured === null ? '–' : `${String(entry.includeHonoured)} (${String(entry.includeTried)})`;
+				const page = entry.pageSizeHonoured === false && entry.pageSizeCappedTo !== undefined ? `false (capped to ${String(entry.pageSizeCappedTo)})` : cell(entry.pageSizeHonoured);
+				console.log(`      | ${cell(entry.collection)} | ${cell(entry.path)} | ${cell(entry.status)} | ${cell(entry.httpStatus)} | ${cell(entry.scopeUsed)} | ${cell(entry.attributes)} | ${cell(entry.relationships)} | ${page} | ${sorted} | ${included} |`);
+			}
+		});
+
 		await check('speed: a refused default page size falls back; 12 Gets run in parallel keep their order and pairedItem', async () => {
 			simulator.configure({ oversizedPage: 'refuse', maxPageSize: 100 });
 			// Slow answers, so that parallel requests overlap visibly at the simulator.

@@ -255,7 +255,7 @@ export class EnableSimulator {
 	 * Runs before each API request is answered (after it is counted): tests advance a virtual clock
 	 * here to give every request a latency without sleeping.
 	 */
-	beforeApiRequest?: (path: string) => void | Promise<void>;
+	beforeApiRequest?: (path: string, query: URLSearchParams) => void | Promise<void>;
 
 	private readonly scheme: 'http' | 'https';
 
@@ -540,7 +540,7 @@ export class EnableSimulator {
 		this.apiInFlight++;
 		this.counters.peakConcurrentApiRequests = Math.max(this.counters.peakConcurrentApiRequests, this.apiInFlight);
 		res.once('close', () => this.apiInFlight--);
-		await this.beforeApiRequest?.(url.pathname);
+		await this.beforeApiRequest?.(url.pathname, url.searchParams);
 		if (await this.applyFaults('api', requestNumber, res, entry)) return;
 
 		if (req.method !== 'GET') {
@@ -694,12 +694,14 @@ export class EnableSimulator {
 
 	private sendList(res: http.ServerResponse, url: URL, collection: CollectionName, includePaths: string[][] = []): void {
 		const attributes = this.servedAttributeNames(collection);
+		const relationshipNames = Object.keys(SIM_COLLECTIONS[collection].relationships).map((name) => this.overrides[collection]?.renameRelationships?.[name] ?? name);
 		const params = url.searchParams;
 		const filters: Array<[string, string]> = [];
 		for (const [key, value] of params) {
 			const match = /^filter\[(.*)\]$/.exec(key);
 			if (!match) continue;
-			if (!attributes.includes(match[1]) && match[1] !== 'id') {
+			// JSON:API style (ASSUMED for Enable): filter[<relationship>]=<id> keeps the records related to that id.
+			if (!attributes.includes(match[1]) && match[1] !== 'id' && !relationshipNames.includes(match[1])) {
 				return this.send(res, 400, {
 					errors: [this.error(400, 'invalid_filter', 'Invalid filter', `"${match[1]}" is not a filterable attribute of ${collection}.`, key)],
 				});
@@ -753,9 +755,12 @@ export class EnableSimulator {
 		const storedOf = new Map(servedRecords.map((record, index) => [record, stored[index]]));
 		let records: readonly ResourceObject[] = servedRecords;
 		if (filters.length) {
-			records = records.filter((record) =>
-				filters.every(([name, value]) => String(name === 'id' ? record.id : record.attributes[name]) === value),
-			);
+			const valueOf = (record: ResourceObject, name: string): unknown => {
+				if (name === 'id') return record.id;
+				if (relationshipNames.includes(name) && !attributes.includes(name)) return (record.relationships?.[name]?.data as { id?: string } | null)?.id;
+				return record.attributes[name];
+			};
+			records = records.filter((record) => filters.every(([name, value]) => String(valueOf(record, name)) === value));
 		}
 		if (sortFields.length) {
 			records = [...records].sort((a, b) => {
