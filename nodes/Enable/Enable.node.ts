@@ -22,12 +22,21 @@ export class Enable implements INodeType {
 		icon: { light: 'file:enable.svg', dark: 'file:enable.dark.svg' },
 		group: ['input'],
 		// Version 2 picks Get's record from a list (a resource locator); version 1 keeps a typed id.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3 answers compactly as an AI tool (actions/tool.ts) and skips empty filters.
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: SUBTITLE,
 		description: 'Read deals, earnings, trading partners, activity, users and reports from the Enable API',
 		defaults: { name: 'Enable' },
 		usableAsTool: true,
+		builderHint: {
+			searchHint:
+				'Enable (enable.com) rebate and deal management, read-only. Deals are rebate agreements with trading partners; earnings are what a deal earned per period; the deal-earnings report breaks earnings down by dimension. Ids are short strings such as Hg7f. Include Related (options.include) puts related records, such as a deal\'s tradingPartner with its name, inline.',
+			relatedNodes: [
+				{ nodeType: 'n8n-nodes-enable.enableTrigger', relationHint: 'Starts a workflow when Enable records are added, changed or removed' },
+				{ nodeType: 'n8n-nodes-base.dataTable', relationHint: 'Keeps a copy of Enable records, upserted by id' },
+			],
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'enableApi', required: true }],

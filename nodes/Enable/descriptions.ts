@@ -94,8 +94,8 @@ function idProperty(collection: EnableCollection): INodeProperties {
 /** An Enable id: a short string without a path, query or fragment in it. */
 const ID_PATTERN = '^[^/?#\\s]+$';
 
-/** Get's id from version 2 on: picked from a searchable list of the collection, or typed. */
-function idLocatorProperty(collection: EnableCollection): INodeProperties {
+/** Get's id from version 2 on (one copy per version): picked from a searchable list of the collection, or typed. */
+function idLocatorProperty(collection: EnableCollection, version: number): INodeProperties {
 	return {
 		displayName: collection.name,
 		name: collection.idParameter,
@@ -103,7 +103,8 @@ function idLocatorProperty(collection: EnableCollection): INodeProperties {
 		required: true,
 		default: { mode: 'list', value: '' },
 		description: `The ${collection.noun} to get`,
-		displayOptions: { show: { resource: [collection.value], operation: ['get'], '@version': [2] } },
+		builderHint: { propertyHint: `An Enable ${collection.noun} id is a short case-sensitive string such as ${collection.sampleId}, never a number or a UUID; use mode 'id' with an expression when the id comes from earlier data` },
+		displayOptions: { show: { resource: [collection.value], operation: ['get'], '@version': [version] } },
 		modes: [
 			{
 				displayName: 'From List',
@@ -216,6 +217,9 @@ export function includeOption(collection: EnableCollection, alwaysList = false):
 	const shared = {
 		displayName: 'Include Related',
 		name: 'include',
+		builderHint: {
+			propertyHint: `Relationship names of ${collection.nouns}, such as ${Object.keys(collection.relationships)[0] ?? 'tradingPartner'}: each related record (for a deal's tradingPartner, its name) then appears inline in place of its id`,
+		},
 		description:
 			"Related records to return inline (JSON:API include): with Simplify, each replaces its ID under relationships. Any other relationship name can be given by an expression, as a list or separated by commas. Names are Enable's.",
 	};
@@ -419,11 +423,13 @@ export const nodeProperties: INodeProperties[] = [
 	...COLLECTIONS.map(operationProperty),
 	reportOperationProperty,
 	...COLLECTIONS.map(idProperty),
-	...COLLECTIONS.map(idLocatorProperty),
+	// Version 3 changes only how the node answers as an AI tool (actions/tool.ts); its parameters are version 2's.
+	...[2, 3].flatMap((version) => COLLECTIONS.map((collection) => idLocatorProperty(collection, version))),
 	...sharedListProperties,
 	...COLLECTIONS.flatMap((collection) => [
 		filtersProperty(collection, { resource: [collection.value], operation: ['getAll'], '@version': [1] }, 'typed'),
 		filtersProperty(collection, { resource: [collection.value], operation: ['getAll'], '@version': [2] }, 'picked'),
+		filtersProperty(collection, { resource: [collection.value], operation: ['getAll'], '@version': [3] }, 'picked'),
 	]),
 	...COLLECTIONS.map(optionsProperty),
 	...reportProperties,

@@ -57,9 +57,14 @@ export function validateFilters(
 	node: INode,
 	raw: unknown,
 	itemIndex: number,
+	/** Leave out filters with neither an attribute nor a value (version 3: an AI tool's optional filter). */
+	skipEmpty = false,
 ): Array<{ attribute: string; value: string }> {
-	const entries = (raw as { filter?: Array<{ attribute?: unknown; otherAttribute?: unknown; value?: unknown }> } | undefined)?.filter ?? [];
-	return entries.map((entry, position) => {
+	const all = (raw as { filter?: Array<{ attribute?: unknown; otherAttribute?: unknown; value?: unknown }> } | undefined)?.filter ?? [];
+	const blank = (value: unknown) => value === undefined || value === null || String(value).trim() === '';
+	const numbered = all.map((entry, position) => ({ entry, position }));
+	const entries = skipEmpty ? numbered.filter(({ entry }) => !(blank(entry.attribute === OTHER_ATTRIBUTE ? entry.otherAttribute : entry.attribute) && blank(entry.value))) : numbered;
+	return entries.map(({ entry, position }) => {
 		const other = entry.attribute === OTHER_ATTRIBUTE;
 		const attribute = String((other ? entry.otherAttribute : entry.attribute) ?? '').trim();
 		if (!attribute && other) {

@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { EnableCollection } from '../resources';
 import { shapeRecord } from '../simplify';
+import { capForTool, compactForTool, runsAsTool, TOOL_MAX_ITEMS } from './tool';
 import { getRecord, listRecords, type RecordsRead } from '../transport/paging';
 import type { EnableConnection, RequestSubject } from '../transport/types';
 import { validateFilters, validateInclude, validateLimit, validatePageSize, validateRecordId, validateSort, validateSortBy } from '../validation';
@@ -23,9 +24,10 @@ export function subjectOf(collection: EnableCollection): RequestSubject {
 	return { name, noun, nouns, scope, scopePublished, sampleId };
 }
 
-function shaped(context: IExecuteFunctions, itemIndex: number, read: RecordsRead): IDataObject[] {
+function shaped(context: IExecuteFunctions, collection: EnableCollection, itemIndex: number, read: RecordsRead): IDataObject[] {
 	const simplify = context.getNodeParameter('simplify', itemIndex, true) as boolean;
-	return read.records.map((record) => shapeRecord(record, read.included, simplify));
+	const records = read.records.map((record) => shapeRecord(record, read.included, simplify));
+	return simplify && runsAsTool(context) ? records.map((record) => compactForTool(collection, record)) : records;
 }
 
 /** Options → Include Related of this item, checked. */
@@ -41,14 +43,17 @@ export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
 		const id = validateRecordId(node, collection, raw, itemIndex);
 		const include = includeOf(context, context.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
 		const target = { path: collection.path, subject: subjectOf(collection) };
-		return shaped(context, itemIndex, await getRecord(context, await connection(), target, id, include, itemIndex));
+		return shaped(context, collection, itemIndex, await getRecord(context, await connection(), target, id, include, itemIndex));
 	},
 
 	async getAll(context, connection, collection, itemIndex) {
 		const node = context.getNode();
 		const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? undefined : validateLimit(node, context.getNodeParameter('limit', itemIndex, 50), itemIndex);
-		const filters = validateFilters(node, context.getNodeParameter('filters', itemIndex, {}), itemIndex);
+		const asTool = runsAsTool(context);
+		const asked = returnAll ? undefined : validateLimit(node, context.getNodeParameter('limit', itemIndex, 50), itemIndex);
+		// As a tool, one more than the cap is read: enough to say there are more.
+		const limit = asTool ? Math.min(asked ?? Number.POSITIVE_INFINITY, TOOL_MAX_ITEMS + 1) : asked;
+		const filters = validateFilters(node, context.getNodeParameter('filters', itemIndex, {}), itemIndex, node.typeVersion >= 3);
 		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const sort = [validateSort(node, options.sort, itemIndex), validateSortBy(node, options.sortBy, itemIndex)].filter(Boolean).join(',') || undefined;
 		// An unset Page Size lets the transport ask for large pages and cope if Enable refuses them.
@@ -56,6 +61,7 @@ export const COLLECTION_OPERATIONS: Record<string, CollectionOperation> = {
 		const include = includeOf(context, options, itemIndex);
 		const target = { path: collection.path, subject: subjectOf(collection) };
 		const read = await listRecords(context, await connection(), target, { filters, sort, pageSize, limit, include }, itemIndex);
-		return shaped(context, itemIndex, read);
+		const records = shaped(context, collection, itemIndex, read);
+		return asTool ? capForTool(records, collection.nouns) : records;
 	},
 };

@@ -10,6 +10,7 @@ import { awaitJobResult } from '../transport/jobs';
 import { buildQuery, collectIncluded, type IncludedIndex, readPages } from '../transport/paging';
 import type { EnableConnection, ResourceObject } from '../transport/types';
 import { validateMaxWaitMinutes, validateRecordId, validateViewBy } from '../validation';
+import { capForTool, runsAsTool } from './tool';
 
 /**
  * The query key of the report's dimensions. Enable's guide writes `viewBy[dimension]` in its syntax
@@ -61,7 +62,8 @@ export const dealEarnings: ReportOperation = async (context, connection, report,
 		collectIncluded(document, included);
 		rows.push(document.data);
 	}
-	return rows.map((row) => (simplify ? flattenRow(row, included) : withIncluded(row, included)));
+	const shaped = rows.map((row) => (simplify ? flattenRow(row, included) : withIncluded(row, included)));
+	return runsAsTool(context) ? capForTool(shaped, 'report rows') : shaped;
 };
 
 export const REPORT_OPERATIONS: Record<string, ReportOperation> = { dealEarnings };
