@@ -1,0 +1,180 @@
+/**
+ * `npm run e2e:mcp`: Enable for AI assistants. n8n 2.41.1 runs the MCP server example (n8n's MCP
+ * Server Trigger with five Enable tools) against the simulator, and a real MCP client
+ * (@modelcontextprotocol/sdk, no model) connects to its endpoint, lists the tools (names,
+ * descriptions, input schemas), calls each with the arguments an assistant would send and checks
+ * the answers against the simulator's records; then a call with a wrong id and one while Enable
+ * rate-limits. Prints the transcript the README shows.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+import { DIMENSIONS } from '../sandbox/reports';
+import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { assert, check, finish } from './lib/checks';
+import { ensureN8n, HostError, N8N_VERSION } from './lib/host';
+import { loadExamples, N8nInstance, packPackage } from './lib/instance';
+
+type Row = Record<string, unknown>;
+
+const TOOLS: Record<string, string[]> = {
+	get_deals: ['limit', 'filterAttribute', 'filterValue'],
+	get_deal: ['dealId'],
+	get_deal_earnings: ['limit', 'dealId'],
+	deal_earnings_report: ['dimensionIds', 'dealId'],
+	get_trading_partner: ['tradingPartnerId'],
+};
+
+const transcript: string[] = [];
+
+interface Answer {
+	isError: boolean;
+	text: string;
+	rows: Row[];
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Answer> {
+	const result = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
+	const text = result.content.map((part) => part.text ?? '').join('\n');
+	let rows: Row[] = [];
+	if (!result.isError) {
+		const parsed = JSON.parse(text) as unknown;
+		rows = (Array.isArray(parsed) ? parsed : [parsed]) as Row[];
+	}
+	const shown = text.length > 220 ? `${text.slice(0, 220)}… (${text.length} characters)` : text;
+	transcript.push(`→ ${name} ${JSON.stringify(args)}`, `← ${result.isError ? 'error: ' : ''}${shown}`);
+	return { isError: Boolean(result.isError), text, rows };
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	if (Number(N8N_VERSION.split('.')[0]) < 2) throw new HostError(`e2e:mcp needs n8n 2.41 (its MCP Server Trigger); N8N_VERSION is ${N8N_VERSION}`);
+	const host = await ensureN8n();
+	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40, earnings: 90, users: 8 } });
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
+	const instance = await N8nInstance.create(host, await packPackage(packDir));
+	rmSync(packDir, { recursive: true, force: true });
+	const example = loadExamples().find((workflow) => workflow.id === 'enableMcpServer');
+	let server: Awaited<ReturnType<N8nInstance['start']>> | undefined;
+	const client = new Client({ name: 'n8n-nodes-enable-e2e', version: '1.0.0' });
+	try {
+		await check('the MCP server example imports and is published; n8n starts with it', async () => {
+			assert(example, 'examples/enable-mcp-server.json is missing');
+			await instance.importSandboxCredential(simulator.baseUrl);
+			await instance.importWorkflow(example);
+			const published = await instance.cli(['publish:workflow', `--id=${example.id}`]);
+			assert(published.code === 0, `could not publish: ${(published.stderr || published.stdout).slice(-400)}`);
+			server = await instance.start();
+		});
+		if (!server) return;
+		const endpoint = `${server.url}/mcp/enable`;
+		console.log(`e2e:mcp: n8n ${host.version}, MCP endpoint ${endpoint}`);
+
+		await check('an MCP client connects and lists the five Enable tools, with descriptions and input schemas', async () => {
+			// n8n registers the trigger's webhooks while it activates workflows, just after it reports ready.
+			const deadline = Date.now() + 60_000;
+			for (;;) {
+				try {
+					await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+					break;
+				} catch (error) {
+					if (!String(error).includes('is not registered') || Date.now() > deadline) throw error;
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+				}
+			}
+			const { tools } = await client.listTools();
+			const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
+			assert(JSON.stringify(Object.keys(byName).sort()) === JSON.stringify(Object.keys(TOOLS).sort()), `tools: ${Object.keys(byName).join(', ')}`);
+			for (const [name, parameters] of Object.entries(TOOLS)) {
+				const tool = byName[name];
+				const properties = (tool.inputSchema as { properties?: Record<string, { type?: string; description?: string }> }).properties ?? {};
+				assert(JSON.stringify(Object.keys(properties).sort()) === JSON.stringify([...parameters].sort()), `${name} takes ${Object.keys(properties).join(', ')}`);
+				for (const [parameter, schema] of Object.entries(properties)) assert(schema.description && schema.description.length > 10, `${name}.${parameter} has no description`);
+				assert((tool.description ?? '').length > 30, `${name} has no description`);
+				transcript.push(`tool ${name}(${parameters.map((parameter) => `${parameter}: ${properties[parameter]?.type ?? '?'}`).join(', ')}): ${tool.description ?? ''}`);
+			}
+			assert(byName.get_deals.description?.startsWith('Lists Enable rebate deals'), `get_deals reads: ${byName.get_deals.description}`);
+		});
+
+		const growth = simulator.store.list('deals').filter((deal) => deal.attributes.dealType === '02 - Growth Rebate');
+		const earningsOf = (dealId: string) => simulator.store.list('earnings').filter((earning) => (earning.relationships?.deal?.data as { id: string } | null)?.id === dealId);
+		// A deal with earnings, so that get_deal_earnings has something to show.
+		const deal = growth.find((entry) => earningsOf(entry.id).length >= 2) ?? growth[0];
+		const partnerOf = (id: string) => simulator.store.get('trading-partners', id);
+
+		await check('get_deals with a filter and a limit: the first growth deals, each with its trading partner named', async () => {
+			const { rows } = await call(client, 'get_deals', { limit: 5, filterAttribute: 'dealType', filterValue: '02 - Growth Rebate' });
+			assert(JSON.stringify(rows.map((row) => row.id)) === JSON.stringify(growth.slice(0, 5).map((entry) => entry.id)), `ids ${JSON.stringify(rows.map((row) => row.id))}`);
+			for (const row of rows) {
+				const partner = (row.relationships as Record<string, Row>).tradingPartner;
+				assert(partner.name === partnerOf(String(partner.id))?.attributes.name && Object.keys(partner).length === 2, `partner ${JSON.stringify(partner)}`);
+			}
+		});
+
+		await check('get_deals with the optional filter left empty: every deal up to the limit', async () => {
+			const { rows } = await call(client, 'get_deals', { limit: 3, filterAttribute: '', filterValue: '' });
+			assert(JSON.stringify(rows.map((row) => row.id)) === JSON.stringify(simulator.store.list('deals').slice(0, 3).map((entry) => entry.id)), `ids ${JSON.stringify(rows.map((row) => row.id))}`);
+		});
+
+		await check('get_deal: one deal, its trading partner, owner and scheme named', async () => {
+			const { rows } = await call(client, 'get_deal', { dealId: deal.id });
+			const [row] = rows;
+			const partnerId = (deal.relationships?.tradingPartner?.data as { id: string }).id;
+			assert(row.id === deal.id && row.reference === deal.attributes.reference, `deal ${JSON.stringify(row)}`);
+			assert(JSON.stringify((row.relationships as Row).tradingPartner) === JSON.stringify({ id: partnerId, name: partnerOf(partnerId)?.attributes.name }), `partner ${JSON.stringify((row.relationships as Row).tradingPartner)}`);
+		});
+
+		await check("get_deal_earnings: exactly that deal's earnings", async () => {
+			const expected = earningsOf(deal.id);
+			assert(expected.length >= 2, `the simulator's deal ${deal.id} has ${expected.length} earnings`);
+			const { rows } = await call(client, 'get_deal_earnings', { dealId: deal.id, limit: 50 });
+			assert(JSON.stringify(rows.map((row) => row.id)) === JSON.stringify(expected.map((earning) => earning.id)), `earnings ${JSON.stringify(rows.map((row) => row.id))}, expected ${JSON.stringify(expected.map((earning) => earning.id))}`);
+			assert(rows.every((row) => typeof row.amount === 'number' && typeof row.period === 'string'), 'an earning lacks its amount or period');
+		});
+
+		await check('deal_earnings_report: the report rows of that deal, by product', async () => {
+			const { rows } = await call(client, 'deal_earnings_report', { dealId: deal.id, dimensionIds: 'DM01' });
+			assert(rows.length === DIMENSIONS.DM01.items.length, `${rows.length} rows, expected ${DIMENSIONS.DM01.items.length}`);
+			assert(rows.every((row) => row.deal === deal.id), `rows of other deals: ${JSON.stringify(rows.map((row) => row.deal))}`);
+			assert((rows[0].items as Row[])[0].name === DIMENSIONS.DM01.items[0], `row ${JSON.stringify(rows[0])}`);
+		});
+
+		await check('get_trading_partner: the trading partner by id', async () => {
+			const { rows } = await call(client, 'get_trading_partner', { tradingPartnerId: 'TP02' });
+			assert(rows[0].id === 'TP02' && rows[0].name === partnerOf('TP02')?.attributes.name, `partner ${JSON.stringify(rows[0])}`);
+		});
+
+		await check("a wrong id: the node's readable message, no stack", async () => {
+			const answer = await call(client, 'get_deal', { dealId: 'Nope' });
+			assert(answer.isError, `not an error: ${answer.text}`);
+			assert(answer.text.includes('The deal "Nope" was not found in Enable'), `message: ${answer.text}`);
+			assert(!/\n\s+at /.test(answer.text), `a stack trace reached the client: ${answer.text}`);
+		});
+
+		await check("while Enable rate-limits (429, Retry-After: 120): the node's message, at once", async () => {
+			simulator.addFault({ kind: 'status', status: 429, onRequest: simulator.stats().apiRequests + 1, times: 5, retryAfter: 120 });
+			const since = Date.now();
+			const answer = await call(client, 'get_deals', { limit: 5, filterAttribute: '', filterValue: '' });
+			simulator.clearFaults();
+			assert(answer.isError && answer.text.includes('Enable is rate-limiting requests (HTTP 429)') && answer.text.includes('in 120 s'), `answer: ${answer.text}`);
+			assert(Date.now() - since < 20_000, `the answer took ${Math.round((Date.now() - since) / 1000)} s`);
+		});
+	} finally {
+		await client.close().catch(() => undefined);
+		await server?.stop();
+		await simulator.close();
+		instance.cleanup();
+	}
+	console.log('\nTranscript (the README shows it):');
+	for (const line of transcript) console.log(`  ${line}`);
+	finish(`e2e:mcp (n8n ${host.version})`, started);
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof HostError ? `e2e:mcp: ${error.message}` : `e2e:mcp: ${error instanceof Error ? error.stack : String(error)}`);
+	process.exit(1);
+});
