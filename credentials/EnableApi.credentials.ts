@@ -28,10 +28,16 @@ export const CREDENTIAL_TEST_HEADER = 'x-enable-credential-test';
 /** Test requests that already got their new token: n8n repeats the same options object after a refresh. */
 const testsWithNewToken = new WeakSet<IHttpRequestOptions>();
 
-/** The host a request goes to, from its url (and baseURL, as n8n's credential test sends it). */
+/**
+ * The host a request goes to: its url (and baseURL, as n8n's credential test sends it), or the
+ * `uri` (and `baseUrl`) of the older request shape, which the HTTP Request node still uses.
+ */
 function requestOrigin(requestOptions: IHttpRequestOptions, fallback: string): string {
+	const older = requestOptions as IHttpRequestOptions & { uri?: unknown; baseUrl?: unknown };
+	const target = [requestOptions.url, older.uri].find((value) => typeof value === 'string' && value !== '') as string | undefined;
+	const base = [requestOptions.baseURL, older.baseUrl].find((value) => typeof value === 'string' && value !== '') as string | undefined;
 	try {
-		return new URL(requestOptions.url, requestOptions.baseURL ?? fallback).origin;
+		return target === undefined ? new URL(base ?? fallback).origin : new URL(target, base ?? fallback).origin;
 	} catch {
 		return '';
 	}
@@ -142,7 +148,7 @@ export class EnableApi implements ICredentialType {
 		const origin = requestOrigin(requestOptions, settings.baseUrl);
 		const enableOrigin = new URL(settings.baseUrl).origin;
 		if (origin !== enableOrigin) {
-			const elsewhere = origin ? new URL(origin).host : String(requestOptions.url);
+			const elsewhere = origin ? new URL(origin).host : 'an address that is not a URL';
 			throw new EnableCredentialError(
 				`The Enable credential only sends its token to ${settings.host}, not to ${elsewhere}`,
 				`This request goes to ${elsewhere}, which is not the credential's Base URL (${settings.host}), so n8n did not send it. Use a URL on ${settings.host}, or another credential for ${elsewhere}.`,

@@ -3,6 +3,7 @@
  * Base URL's origin. The HTTP Request node (or any node) using the Enable credential against another
  * host gets a clear error naming both hosts, and that host receives nothing.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: it runs in Node, with its files, processes and console */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -52,6 +53,17 @@ test('a request to another host fails naming both hosts, and that host receives 
 	const failure = await requestWithEnableCredential(elsewhereUrl()).catch((error: unknown) => error as Error & { description?: string });
 	expect((failure as Error).message).toContain(`The Enable credential only sends its token to ${base}, not to ${other}`);
 	expect(reached).toHaveLength(0);
+});
+
+test("the HTTP Request node's request shape (uri) is held to the same rule", async () => {
+	const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
+	const request = async (uri: string) =>
+		await inNodeContext(helper, async (context: IExecuteFunctions) => await context.helpers.requestWithAuthentication.call(context, 'enableApi', { method: 'GET', uri, json: true }));
+	const failure = await request(elsewhereUrl()).catch((error: unknown) => error as Error);
+	expect((failure as Error).message).toContain('The Enable credential only sends its token to');
+	expect(reached).toHaveLength(0);
+	const answer = (await request(`${simulator.baseUrl}/v1/deals`)) as { data: unknown[] };
+	expect(answer.data).toHaveLength(3);
 });
 
 test('the same host on another port, or another scheme, is another origin', async () => {
