@@ -3,6 +3,7 @@
  * so that a TCP connect, a TLS handshake and a request each cost what they cost over a real
  * network. It counts the connections it accepts.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import net from 'node:net';
 
 export interface LatencyProxy {

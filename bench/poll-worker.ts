@@ -6,6 +6,7 @@
  * - `budget`: polls under a poll budget (the durable scheduler's, for a 45 s poll timeout) until a
  *   read completes, then after changes until they are all reported: each poll's time and pages.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { IDataObject } from 'n8n-workflow';
 
 import { DEMO_CLIENT } from '../sandbox/simulator';

@@ -6,6 +6,7 @@
  * n8n's durable scheduler at its default 45 s timeout (36 s): the read completes across polls and
  * no poll outlasts the timeout. Each scenario runs in a fresh process. Writes bench/results/poll.json.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

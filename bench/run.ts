@@ -8,6 +8,7 @@
  * `-- --peer` against the HTTP Request node in a real n8n (bench/peer.ts); `-- --poll` the trigger's
  * polls, full reads against incremental ones and under n8n's poll budget (bench/poll.ts).
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

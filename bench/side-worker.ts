@@ -2,6 +2,7 @@
  * One measured side in a fresh process. Usage: side-worker.ts '<SideSpec JSON>' — prints one JSON
  * line: time, records, unique ids, memory.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { runSide, type SideSpec } from './sides';
 
 async function main(): Promise<void> {

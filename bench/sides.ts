@@ -3,6 +3,7 @@
  * raw Node HTTP with and without keep-alive (the physical limit and n8n's floor), a minimal node
  * paging through n8n's own httpRequestWithAuthentication (what any node pays), and the Enable node.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: it runs in Node, with its files, processes and console */
 import http from 'node:http';
 import https from 'node:https';
 
@@ -78,6 +79,7 @@ const helperFor = (baseUrl: string) => new TestCredentialsHelper(credentialFor(b
  * record as an item, run by the same WorkflowExecute as the Enable node, so that the difference
  * between the two is the Enable node's own cost.
  */
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- a benchmark fixture, never offered to users
 class FloorNode implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Floor',

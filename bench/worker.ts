@@ -2,6 +2,7 @@
  * One measured run in a fresh process, so that each side's peak memory is its own.
  * Usage: worker.ts <raw|node> <baseUrl> [limit] — prints one JSON line.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { DEMO_CLIENT } from '../sandbox/simulator';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from '../test/harness/n8n';
 import { demoTokenForm } from './sides';

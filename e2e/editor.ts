@@ -8,6 +8,7 @@
  * Other), and Get a deal picked From List with a search.
  * Writes docs/screenshots/{node-panel,credential-dialog,output,resource-locator}.png, which the README shows.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

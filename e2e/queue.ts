@@ -10,6 +10,7 @@
  * run on the main process) emits deals added while a worker is killed and restarted exactly once,
  * and nothing again after the main process restarts.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

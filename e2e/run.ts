@@ -4,6 +4,7 @@
  * Enable credential and the example workflows, runs them with `n8n execute`, and checks the
  * records, the token reuse between executions, and that n8n loads the node and credential types.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { COLLECTIONS } from '../nodes/Enable/resources';
 import type { CollectionName } from '../sandbox/data';
 import { DIMENSIONS } from '../sandbox/reports';

@@ -9,6 +9,7 @@
  *   every change arrives once; a 429 with Retry-After during a poll ends it, is saved as a failed
  *   execution, and no request reaches Enable before the Retry-After has passed.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -24,6 +24,7 @@
  *   --config FILE             a JSON file with any SimulatorOptions (clients, faults, counts, ...)
  *   --help                    this list
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { readFileSync } from 'node:fs';
 
 import { COLLECTION_NAMES, isCollectionName } from './data';

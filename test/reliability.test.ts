@@ -3,6 +3,7 @@
  * fault-free run, no duplicates), the token and page request counts, and the message shown.
  * The README's Reliability table is this file's scenario list.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { clock } from '../nodes/Enable/transport/clock';
@@ -13,6 +14,7 @@ import { consoleLines } from './harness/quiet-console';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { everyTextOf } from './harness/secrets';
 
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a made-up secret: the tests check it never leaks
 const SECRET = 'reliability-secret-5d4c3b2a';
 const CLIENT = {
 	clientId: '5b0e7c1d-3a2f-4e8b-9c7d-1e2f3a4b5c6d',

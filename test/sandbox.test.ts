@@ -1,4 +1,8 @@
 /** The Enable API simulator itself: it must behave as shared/ENABLE_API.md says, or every other test lies. */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import { DEMO_CLIENT, type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
 
 const LIMITED_CLIENT = {
@@ -48,17 +52,20 @@ async function token(overrides: Record<string, string | undefined> = {}): Promis
 	return body.access_token as string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read the simulator's answers field by field
+type JsonBody = Record<string, any>;
+
 async function get(path: string, accessToken?: string) {
 	const url = path.startsWith('http') ? path : `${simulator.baseUrl}${path}`;
 	const response = await fetch(url, { headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} });
 	const text = await response.text();
-	let body: Record<string, any> | string;
+	let body: JsonBody | string;
 	try {
-		body = JSON.parse(text) as Record<string, any>;
+		body = JSON.parse(text) as JsonBody;
 	} catch {
 		body = text;
 	}
-	return { status: response.status, headers: response.headers, body: body as Record<string, any> };
+	return { status: response.status, headers: response.headers, body: body as JsonBody };
 }
 
 async function readAll(path: string, accessToken: string) {
@@ -379,7 +386,7 @@ describe('admin interface and counters', () => {
 });
 
 test('`npm run sandbox -- --help` lists every flag the simulator accepts', () => {
-	const source = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'sandbox', 'cli.ts'), 'utf8') as string;
+	const source = readFileSync(path.join(__dirname, '..', 'sandbox', 'cli.ts'), 'utf8');
 	const accepted = [...source.matchAll(/case '(--[a-z-]+)'/g)].map((match) => match[1]).sort();
 	const documented = [...source.split('*/')[0].matchAll(/^ \*\s+(--[a-z-]+)/gm)].map((match) => match[1]).sort();
 	expect(accepted.length).toBeGreaterThan(15);

@@ -3,6 +3,7 @@
  * Enable refuses them, bounded concurrency across input items that keeps order, pairedItem and
  * Continue On Fail, one shared rate-limit pause, one token, and cancel with requests in flight.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { IDataObject } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE } from '../nodes/Enable/transport/paging';

@@ -3,6 +3,7 @@
  * polls through the simulator's admin interface. Static data is kept as n8n's database keeps it:
  * saved at activation and after a poll that emits, never after an empty poll.
  */
+/* eslint-disable no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { fingerprint } from '../nodes/Enable/trigger/detect';

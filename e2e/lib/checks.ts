@@ -1,4 +1,5 @@
 /** The e2e scripts' named checks: each prints ✓ or ✗ with its message, and the run ends with the counts. */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 
 export interface CheckResult {
 	name: string;

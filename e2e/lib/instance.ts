@@ -3,6 +3,7 @@
  * user's community package is (a folder named n8n-nodes-enable under .n8n/nodes/node_modules,
  * holding package.json and dist/ only, so n8n-workflow comes from n8n itself).
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,7 @@ export class N8nInstance {
 		return {
 			...this.host.env,
 			N8N_USER_FOLDER: this.userFolder,
+			// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- the throw-away test instance's key
 			N8N_ENCRYPTION_KEY: 'n8n-nodes-enable-e2e-fixed-key',
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
@@ -248,6 +250,7 @@ export class N8nInstance {
 			await fetch(`${url}/rest/owner/setup`, {
 				method: 'POST',
 				headers: { 'Content-Type': 'application/json' },
+				// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- the throw-away test instance's owner
 				body: JSON.stringify({ email: 'e2e@example.com', firstName: 'E2E', lastName: 'Tester', password: 'E2e-Password-123' }),
 			});
 		let response = await setup();

@@ -2,6 +2,7 @@
  * A virtual clock for the transport: back-off and report polling advance it instead of sleeping,
  * so tests of minutes of waiting take milliseconds. Restore it after each test.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { clock } from '../../nodes/Enable/transport/clock';
 
 const real = { ...clock };

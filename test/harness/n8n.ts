@@ -36,6 +36,7 @@ import { credentialData, DEMO_CLIENT, type SimulatorClient } from '../../sandbox
 export const CREDENTIAL_ID = 'cred-1';
 
 /** A node type that emits the items given in its `items` parameter: the test workflow's trigger. */
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- a test fixture, never offered to users
 class TestItems implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Test Items',
@@ -237,6 +238,7 @@ export async function runEnableNode(options: RunOptions): Promise<RunResult> {
 }
 
 /** A node type that hands its execute context to a test function: for credential-level tests. */
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- a test fixture, never offered to users
 class ProbeNode implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Probe',

@@ -3,6 +3,7 @@
  * purpose) through the console. Each test's console lines are captured instead of printed, and
  * checked: no access token (anything JWT-shaped) may reach a log line.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 
