@@ -59,13 +59,14 @@ async function main(): Promise<void> {
 	const host = await ensureN8n();
 	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40, earnings: 90, users: 8 } });
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
-	const instance = await N8nInstance.create(host, await packPackage(packDir));
+	// The package arrives as the Docker image lays it out (deploy/Dockerfile): n8n must load it through the link.
+	const instance = await N8nInstance.createLikeImage(host, await packPackage(packDir));
 	rmSync(packDir, { recursive: true, force: true });
 	const example = loadExamples().find((workflow) => workflow.id === 'enableMcpServer');
 	let server: Awaited<ReturnType<N8nInstance['start']>> | undefined;
 	const client = new Client({ name: 'n8n-nodes-enable-e2e', version: '1.0.0' });
 	try {
-		await check('the MCP server example imports and is published; n8n starts with it', async () => {
+		await check('the MCP server example imports and is published; n8n starts with it, the package linked in as the Docker image links it', async () => {
 			assert(example, 'examples/enable-mcp-server.json is missing');
 			await instance.importSandboxCredential(simulator.baseUrl);
 			await instance.importWorkflow(example);

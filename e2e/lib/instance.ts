@@ -85,6 +85,26 @@ export class N8nInstance {
 		return instance;
 	}
 
+	/**
+	 * A fresh user folder with the package laid out as deploy/Dockerfile lays it out: npm-installed
+	 * in a folder of its own (the image's /opt/n8n-nodes-enable), then linked into `.n8n/nodes` by
+	 * the image's own entrypoint script (deploy/enable-entrypoint.sh, run here with sh).
+	 */
+	static async createLikeImage(host: N8nHost, tarball: string): Promise<N8nInstance> {
+		const instance = await N8nInstance.open(host, mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-')));
+		const imageDir = path.join(instance.userFolder, 'opt-n8n-nodes-enable');
+		mkdirSync(imageDir, { recursive: true });
+		const installed = await runToEnd('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: imageDir, env: host.env });
+		if (installed.code !== 0) throw new Error(`npm install of the packed package failed: ${installed.output.trim().slice(-600)}`);
+		// The script ends by starting n8n; here it starts `true`, so it only links.
+		const linked = await runToEnd('sh', [path.join(PACKAGE_ROOT, 'deploy', 'enable-entrypoint.sh')], {
+			cwd: instance.userFolder,
+			env: { ...host.env, N8N_USER_FOLDER: instance.userFolder, ENABLE_PACKAGE_DIR: path.join(imageDir, 'node_modules', 'n8n-nodes-enable'), N8N_ENTRYPOINT: 'true' },
+		});
+		if (linked.code !== 0) throw new Error(`deploy/enable-entrypoint.sh failed: ${linked.output.trim().slice(-400)}`);
+		return instance;
+	}
+
 	/** An instance on an existing (or new) user folder, kept between runs by the demo. */
 	static async open(host: N8nHost, userFolder: string): Promise<N8nInstance> {
 		mkdirSync(userFolder, { recursive: true });
