@@ -194,8 +194,29 @@ export function planPass(spec: FeedSpec, model: Model, now: number, fresh: boole
 /** An incremental pass that cannot trust its order reads on as a full pass: nothing read is lost. */
 function fallBackToFull(spec: FeedSpec, pass: Pass): void {
 	pass.kind = 'full';
-	pass.threshold = spec.memory === 'window' ? pass.threshold : undefined;
+	pass.threshold = undefined;
 	if (spec.memory === 'window') pass.untimed ??= new Set();
+}
+
+/**
+ * Enable refused the link a pass saved (an expired cursor): the pass reads again from its first
+ * page. What it emitted is in the model already, so nothing is emitted twice; a full pass forgets
+ * what it saw, since removals may only be decided from one complete read.
+ */
+export function restartPass(pass: Pass): void {
+	pass.next = undefined;
+	pass.last = undefined;
+	if (pass.kind === 'full') pass.seen = new Set();
+}
+
+/** Without a Full Check Every (New by a timestamp), a refused sort is tried again after a day. */
+const DEFAULT_SORT_RETRY_MS = 24 * 3_600_000;
+
+/** Enable refused `sort=-<attribute>`: this pass reads everything; sorted reads wait until the time returned. */
+export function refuseSort(spec: FeedSpec, model: Model, pass: Pass, now: number): number {
+	fallBackToFull(spec, pass);
+	model.noSortUntil = now + (spec.fullCheckMs ?? DEFAULT_SORT_RETRY_MS);
+	return model.noSortUntil;
 }
 
 /** Compares one page of a pass with the model, updating both; returns what to emit. */

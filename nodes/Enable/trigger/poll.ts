@@ -20,6 +20,8 @@ import {
 	mostRecent,
 	type Pass,
 	planPass,
+	refuseSort,
+	restartPass,
 	takePage,
 } from './detect';
 import { STATE_KEY } from './state';
@@ -115,7 +117,7 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 
 	try {
 		for (;;) {
-			// Stop while the next page surely fits in the budget: what was read is emitted, the rest waits for the next poll.
+			// Start another page only if it surely fits in the budget: what was read is emitted, the rest waits for the next poll.
 			if (requests > 0 && passesDeadline(connection, slowestMs * PAGE_TIME_MARGIN)) break;
 			const started = clock.now();
 			let page: CollectionPage;
@@ -127,24 +129,19 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 			} catch (error) {
 				const status = httpCodeOf(error);
 				if (requests === 0 && pass.next !== undefined && status !== undefined && REFUSED_LINK_STATUSES.has(status)) {
-					// The link saved by the last poll expired: read the pass again from its first page. What was
-					// emitted is remembered already, so nothing is emitted twice.
-					pass.next = undefined;
-					pass.last = undefined;
-					if (pass.kind === 'full') pass.seen = new Set();
+					// The link saved by the last poll expired.
+					restartPass(pass);
 					context.logger.warn(`Enable Trigger "${context.getNode().name}": Enable refused the saved link to the next page of ${collection.nouns} (HTTP ${status}); the read starts again from its first page.`);
 					continue;
 				}
 				if (pass.next === undefined && pass.kind === 'incremental' && (status === '400' || status === '422')) {
 					// Enable refused sort=-<attribute>: read everything instead (a refusal of the filters recurs and is reported).
-					pass.kind = 'full';
-					if (spec.memory === 'window') pass.untimed ??= new Set();
-					model.noSortUntil = now + (spec.fullCheckMs ?? 24 * 3_600_000);
+					const retryAt = refuseSort(spec, model, pass, now);
 					say(
 						context,
 						model,
 						`sort-refused:${spec.attribute}`,
-						`Enable refused sort=-${spec.attribute} on ${collection.nouns} (HTTP ${status}): polls read every ${collection.noun} instead of the changes since the last poll, and try the sort again in ${Math.round((model.noSortUntil - now) / 3_600_000)} h. Pick another Changed Since Attribute, or leave it empty.`,
+						`Enable refused sort=-${spec.attribute} on ${collection.nouns} (HTTP ${status}): polls read every ${collection.noun} instead of the changes since the last poll, and try the sort again in ${Math.round((retryAt - now) / 3_600_000)} h. Pick another Changed Since Attribute, or leave it empty.`,
 					);
 					continue;
 				}
