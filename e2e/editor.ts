@@ -70,6 +70,21 @@ async function openList(page: Page, field: Locator, entry: string): Promise<Loca
 	return options;
 }
 
+/**
+ * Executes the open node and returns the query of its request for deals. The count on screen is
+ * the previous run's until this one ends, so Enable being asked is what is waited for.
+ */
+async function executeAndReadDealsQuery(page: Page, simulator: EnableSimulator, what: string): Promise<Record<string, string>> {
+	simulator.resetStats();
+	await byTestId(page, 'node-execute-button').click();
+	const deadline = Date.now() + 30_000;
+	while (!simulator.requestLog.some((entry) => entry.path === '/v1/deals')) {
+		assert(Date.now() < deadline, `${what} sent no request`);
+		await page.waitForTimeout(200);
+	}
+	return simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query ?? {};
+}
+
 async function saveCredential(page: Page, clientSecret: string): Promise<void> {
 	await byTestId(page, 'parameter-input-clientSecret').locator('input').first().fill(clientSecret);
 	// Save stores the credential, then tests it: wait for the test's answer, then for the dialog to show it.
@@ -234,15 +249,7 @@ async function main(): Promise<void> {
 			assert(!(await byTestId(page, 'ndv').innerText()).includes('[item'), 'the error carries an internal marker');
 			await byTestId(page, 'parameter-input-otherAttribute').locator('input').first().fill('dealType');
 			await page.waitForTimeout(500);
-			simulator.resetStats();
-			await byTestId(page, 'node-execute-button').click();
-			// The count on screen is the previous run's until this one ends: wait for Enable to be asked first.
-			const deadline = Date.now() + 30_000;
-			while (!simulator.requestLog.some((entry) => entry.path === '/v1/deals')) {
-				assert(Date.now() < deadline, 'executing with Other Attribute sent no request');
-				await page.waitForTimeout(200);
-			}
-			const sent = simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query ?? {};
+			const sent = await executeAndReadDealsQuery(page, simulator, 'executing with Other Attribute');
 			assert(sent['filter[dealType]'] === typed, `the Other attribute was sent as ${JSON.stringify(sent)}`);
 			await output.getByText(`${expected} item`).first().waitFor();
 			await byTestId(page, 'ndv-close-button').click();
@@ -257,15 +264,7 @@ async function main(): Promise<void> {
 			await options.filter({ hasText: 'Region Code (regionCode)' }).first().click();
 			await byTestId(page, 'parameter-input-value').locator('input, textarea').first().fill('EU-S');
 			await page.waitForTimeout(500);
-			simulator.resetStats();
-			await byTestId(page, 'node-execute-button').click();
-			// The count on screen is the previous run's until this one ends: wait for Enable to be asked first.
-			const deadline = Date.now() + 30_000;
-			while (!simulator.requestLog.some((entry) => entry.path === '/v1/deals')) {
-				assert(Date.now() < deadline, 'executing with the live attribute sent no request');
-				await page.waitForTimeout(200);
-			}
-			const sent = simulator.requestLog.find((entry) => entry.path === '/v1/deals')?.query ?? {};
+			const sent = await executeAndReadDealsQuery(page, simulator, 'executing with the live attribute');
 			assert(sent['filter[regionCode]'] === 'EU-S', `the filter was sent as ${JSON.stringify(sent)}`);
 			await byTestId(page, 'output-panel').getByText(`${expected} item`).first().waitFor();
 			await byTestId(page, 'ndv-close-button').click();

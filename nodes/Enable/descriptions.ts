@@ -128,6 +128,11 @@ function idLocatorProperty(collection: EnableCollection, version: number): INode
 	};
 }
 
+/** The attributes the node knows for a collection, as options "Deal Type (dealType)", by name. */
+export function knownAttributeOptions(collection: EnableCollection): INodePropertyOptions[] {
+	return [...collection.knownAttributes].map((name) => ({ name: `${words(name)} (${name})`, value: name })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /**
  * How a filter names its attribute: `typed` is version 1's free text; `picked` (version 2 of the
  * node and trigger) lists the collection's known attributes, plus "Other" with a field for any name.
@@ -148,9 +153,7 @@ function attributeFields(collection: EnableCollection, style: AttributeStyle): I
 			},
 		];
 	}
-	const known = [...collection.knownAttributes]
-		.map((name) => ({ name: `${words(name)} (${name})`, value: name }))
-		.sort((a, b) => a.name.localeCompare(b.name));
+	const known = knownAttributeOptions(collection);
 	const firstKnown = known[0]?.value ?? OTHER_ATTRIBUTE;
 	return [
 		{
@@ -313,7 +316,7 @@ function optionsProperty(collection: EnableCollection): INodeProperties {
 								type: 'options',
 								// The names of the user's own Enable when the list opens; these known ones otherwise.
 								typeOptions: { loadOptionsMethod: 'attributes' },
-								options: [...collection.knownAttributes].map((name) => ({ name: `${words(name)} (${name})`, value: name })).sort((a, b) => a.name.localeCompare(b.name)),
+								options: knownAttributeOptions(collection),
 								default: firstAttribute,
 								// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- says what the list holds
 								description: `The ${collection.noun} attribute to sort by`,

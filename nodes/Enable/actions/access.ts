@@ -70,19 +70,20 @@ async function probe(context: EnableContext, read: () => Promise<JsonApiDocument
 	}
 }
 
+/** A check before anything is known: filled in as Enable answers. */
+function newCheck(collection: string, path: string, scopeUsed: string): AccessCheck {
+	return { collection, path, status: 'ok', httpStatus: null, scopeUsed, attributes: [], relationships: [], pageSizeHonoured: null, sortHonoured: null, includeHonoured: null };
+}
+
+/** What a failed read says about access: the HTTP status, the status it means, and the node's message. */
+function failed(check: AccessCheck, error: unknown): void {
+	check.httpStatus = httpStatusOf(error);
+	check.status = statusOf(check.httpStatus);
+	check.message = error instanceof Error ? error.message : String(error);
+}
+
 async function checkCollection(context: EnableContext, connection: EnableConnection, collection: EnableCollection): Promise<AccessCheck> {
-	const check: AccessCheck = {
-		collection: collection.value,
-		path: collection.path,
-		status: 'ok',
-		httpStatus: null,
-		scopeUsed: collection.scope,
-		attributes: [],
-		relationships: [],
-		pageSizeHonoured: null,
-		sortHonoured: null,
-		includeHonoured: null,
-	};
+	const check = newCheck(collection.value, collection.path, collection.scope);
 	try {
 		let page: JsonApiDocument;
 		try {
@@ -121,27 +122,14 @@ async function checkCollection(context: EnableContext, connection: EnableConnect
 			);
 		}
 	} catch (error) {
-		check.httpStatus = httpStatusOf(error);
-		check.status = statusOf(check.httpStatus);
-		check.message = error instanceof Error ? error.message : String(error);
+		failed(check, error);
 	}
 	return check;
 }
 
 async function checkReport(context: EnableContext, connection: EnableConnection): Promise<AccessCheck> {
 	const report = REPORTS.operations[0];
-	const check: AccessCheck = {
-		collection: REPORTS.value,
-		path: report.path,
-		status: 'ok',
-		httpStatus: 200,
-		scopeUsed: report.scope,
-		attributes: [],
-		relationships: [],
-		pageSizeHonoured: null,
-		sortHonoured: null,
-		includeHonoured: null,
-	};
+	const check = newCheck(REPORTS.value, report.path, report.scope);
 	try {
 		// The first answer says whether the report is reachable (a queue job, or the result); it is not waited for.
 		const document = await enableRequest(context, connection, {
@@ -151,11 +139,10 @@ async function checkReport(context: EnableContext, connection: EnableConnection)
 			expect: 'any',
 		});
 		const data = document.data;
+		check.httpStatus = 200;
 		check.attributes = Object.keys(((Array.isArray(data) ? data[0] : data)?.attributes ?? {}) as IDataObject);
 	} catch (error) {
-		check.httpStatus = httpStatusOf(error);
-		check.status = statusOf(check.httpStatus);
-		check.message = error instanceof Error ? error.message : String(error);
+		failed(check, error);
 	}
 	return check;
 }

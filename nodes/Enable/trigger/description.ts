@@ -4,7 +4,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { filtersProperty, includeOption, simplifyProperty, words } from '../descriptions';
+import { filtersProperty, includeOption, knownAttributeOptions, simplifyProperty } from '../descriptions';
 import { COLLECTIONS, type EnableCollection } from '../resources';
 import { CHANGE_EVENTS, DEFAULT_FULL_CHECK_HOURS, DEFAULT_LOOKBACK_MINUTES, DEFAULT_TIMESTAMP_ATTRIBUTE, LEGACY_EVENTS } from './feeds';
 
@@ -38,7 +38,7 @@ const resourceProperty: INodeProperties = {
 };
 
 function changeOptions(collection: EnableCollection): INodeProperties {
-	const attributes = [...collection.knownAttributes].map((name) => ({ name: `${words(name)} (${name})`, value: name })).sort((a, b) => a.name.localeCompare(b.name));
+	const attributes = knownAttributeOptions(collection);
 	const updates = { show: { '/event': ['newOrUpdated', 'anyChange'] } };
 	const defaultTimestamp = DEFAULT_TIMESTAMP_ATTRIBUTE[collection.value] ?? '';
 	return {
