@@ -157,16 +157,14 @@ function attributeFields(collection: EnableCollection, style: AttributeStyle): I
 	const firstKnown = known[0]?.value ?? OTHER_ATTRIBUTE;
 	return [
 		{
-			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a user picks an attribute, not an ID; the list is the known one until Enable answers
-			displayName: 'Attribute',
+			displayName: 'Attribute Name or ID',
 			name: 'attribute',
 			type: 'options',
 			// The names of the user's own Enable when the list opens; these known ones otherwise.
 			typeOptions: { loadOptionsMethod: 'filterAttributes' },
 			options: [...known, { name: 'Other Attribute…', value: OTHER_ATTRIBUTE, description: 'An attribute this list does not name' }],
 			default: firstKnown,
-			// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- the sentence n8n suggests speaks of IDs; this says what the list holds
-			description: `The ${collection.noun} attribute to filter on (sent as filter[attribute]), or Other for any name. Not every Enable collection supports every filter.`,
+			description: `The ${collection.noun} attribute to filter on (sent as filter[attribute]), or Other for any name. Not every Enable collection supports every filter. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 		},
 		{
 			displayName: 'Attribute Name',
@@ -310,16 +308,14 @@ function optionsProperty(collection: EnableCollection): INodeProperties {
 						name: 'sort',
 						values: [
 							{
-								// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a user picks an attribute, not an ID
-								displayName: 'Attribute',
+								displayName: 'Attribute Name or ID',
 								name: 'attribute',
 								type: 'options',
 								// The names of the user's own Enable when the list opens; these known ones otherwise.
 								typeOptions: { loadOptionsMethod: 'attributes' },
 								options: knownAttributeOptions(collection),
 								default: firstAttribute,
-								// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- says what the list holds
-								description: `The ${collection.noun} attribute to sort by`,
+								description: `The ${collection.noun} attribute to sort by. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 							},
 							{
 								displayName: 'Direction',

@@ -50,16 +50,14 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 		displayOptions: { show: { resource: [collection.value], ...V3 } },
 		options: [
 			{
-				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a user picks an attribute, not an ID
-				displayName: 'Changed Since Attribute',
+				displayName: 'Changed Since Attribute Name or ID',
 				name: 'timestampAttribute',
 				type: 'options',
 				// The attributes holding timestamps in the user's own Enable when the list opens.
 				typeOptions: { loadOptionsMethod: 'timestampAttributes' },
 				options: [{ name: 'None (Read Every Record Each Poll)', value: '' }, ...attributes],
 				default: defaultTimestamp,
-				// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- says what the list holds
-				description: `A timestamp of each ${collection.noun} that moves when it is added (New) or changed. With one, each poll asks Enable for the newest first and stops at what it saw, instead of reading every ${collection.noun}. Unset: ${defaultTimestamp || 'none'}.`,
+				description: `A timestamp of each ${collection.noun} that moves when it is added (New) or changed. With one, each poll asks Enable for the newest first and stops at what it saw, instead of reading every ${collection.noun}. Unset: ${defaultTimestamp || 'none'}. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 				displayOptions: { show: { '/event': ['new', 'newOrUpdated', 'anyChange'] } },
 			},
 			{
