@@ -2,7 +2,7 @@
  * `npm run bench -- --poll`: how the Enable Trigger's polls scale, over HTTPS with a 50 ms round
  * trip (the WAN bench's proxy). For 10 000 and 100 000 records: requests, seconds and memory bytes
  * of one poll after a few changes, reading everything (no Changed Since Attribute) against reading
- * newest first down to the watermark; then 100 000 deals, New or Updated, under the poll budget of
+ * newest first down to the watermark; then 100 000 deals, Any Change, under the poll budget of
  * n8n's durable scheduler at its default 45 s timeout (36 s): the read completes across polls and
  * no poll outlasts the timeout. Each scenario runs in a fresh process. Writes bench/results/poll.json.
  */
@@ -101,7 +101,7 @@ export async function runPollBenchmark(): Promise<void> {
 		{ method: 'PATCH', path: `deals/${store[BUDGET_DEALS - 10].id}`, attributes: { notes: 'changed' } },
 		{ method: 'DELETE', path: `deals/${store[BUDGET_DEALS / 2].id}` },
 	];
-	console.log(`  ${BUDGET_DEALS} deals, New or Updated, every record, ${BUDGET_MS / 1000} s budget (the durable scheduler's for a 45 s poll timeout)...`);
+	console.log(`  ${BUDGET_DEALS} deals, Any Change, every record, ${BUDGET_MS / 1000} s budget (the durable scheduler's for a 45 s poll timeout)...`);
 	const budget = await inWorker<{ polls: Array<{ ms: number; requests: number; emitted: number }>; baselinePolls: number; emitted: string[]; stateBytes: number }>(
 		{ kind: 'budget', baseUrl: wan.baseUrl, directUrl: wan.directUrl, parameters: { resource: 'deal', event: 'anyChange', options: {} }, budgetMs: BUDGET_MS, changes },
 		wan.env,
