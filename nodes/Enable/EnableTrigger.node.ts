@@ -26,19 +26,28 @@ function unknownChoice(context: IPollFunctions, what: string, value: string): ne
 	});
 }
 
+/** The parameters every version has: filters, options (Include Related among them) and Simplify. */
+function sharedParameters(context: IPollFunctions) {
+	const node = context.getNode();
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	return {
+		filters: validateFilters(node, context.getNodeParameter('filters', {}), 0),
+		options,
+		include: validateInclude(node, options.include, 0),
+		simplify: context.getNodeParameter('simplify', true) as boolean,
+	};
+}
+
 /** Versions 1 and 2: three events on deals and activity, items as the Enable node shapes them. */
 function legacyFeed(context: IPollFunctions): Feed {
-	const node = context.getNode();
 	const value = context.getNodeParameter('event') as string;
 	const event = findLegacyEvent(value) ?? unknownChoice(context, 'event', value);
-	const filters = validateFilters(node, context.getNodeParameter('filters', {}), 0);
-	const options = context.getNodeParameter('options', {}) as IDataObject;
-	const simplify = context.getNodeParameter('simplify', true) as boolean;
+	const { filters, include, simplify } = sharedParameters(context);
 	return {
 		collection: event.resource,
 		spec: event.spec,
 		filters,
-		include: validateInclude(node, options.include, 0),
+		include,
 		signature: JSON.stringify([event.value, filters]),
 		load: (stored) => unpackLegacy(stored, event.layout),
 		save: (model) => packLegacy(model, event.layout),
@@ -53,10 +62,7 @@ function changeFeed(context: IPollFunctions): Feed {
 	const collection: EnableCollection = findCollection(resource) ?? unknownChoice(context, 'resource', resource);
 	const eventValue = context.getNodeParameter('event') as string;
 	const event = findChangeEvent(eventValue) ?? unknownChoice(context, 'event', eventValue);
-	const filters = validateFilters(node, context.getNodeParameter('filters', {}), 0);
-	const options = context.getNodeParameter('options', {}) as IDataObject;
-	const simplify = context.getNodeParameter('simplify', true) as boolean;
-	const include = validateInclude(node, options.include, 0);
+	const { filters, options, include, simplify } = sharedParameters(context);
 	const timestampAttribute = validateAttributeName(node, 'Changed Since Attribute', options.timestampAttribute ?? DEFAULT_TIMESTAMP_ATTRIBUTE[collection.value] ?? '');
 	const settings: ChangeSettings = {
 		event,

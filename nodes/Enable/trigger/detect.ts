@@ -70,8 +70,6 @@ export interface Model {
 	noSortUntil?: number;
 	/** Notices already given (each is said once). */
 	said?: string[];
-	/** No request is sent before this (epoch ms): Enable asked to wait. */
-	waitUntil?: number;
 }
 
 /** One read over the collection, from its first page to its last. */

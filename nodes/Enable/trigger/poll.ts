@@ -165,9 +165,10 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 			pass.next = page.next;
 		}
 	} catch (error) {
-		const failure = (error as { failure?: { cause?: string; retryAfterMs?: number } }).failure;
+		const nodeError = toNodeError(context.getNode(), error, 0);
+		const { failure } = nodeError;
 		if (failure?.cause === 'rate-limited' && failure.retryAfterMs) staticData[WAIT_KEY] = clock.now() + failure.retryAfterMs;
-		throw toNodeError(context.getNode(), error, 0);
+		throw nodeError;
 	}
 
 	delete staticData[WAIT_KEY];

@@ -75,10 +75,9 @@ function unpackPass(stored: StoredPass | undefined): Pass | undefined {
 	return pass;
 }
 
-/** The pause, notices and unfinished pass, which every version's layout may carry. */
+/** The notices, refused sort and unfinished pass, which every version's layout may carry. */
 function packShared(model: Model, stored: IDataObject): IDataObject {
 	if (model.pass) stored.pass = packPass(model.pass) as unknown as IDataObject;
-	if (model.waitUntil !== undefined) stored.wait = model.waitUntil;
 	if (model.said?.length) stored.said = model.said;
 	if (model.noSortUntil !== undefined) stored.nosort = model.noSortUntil;
 	return stored;
@@ -86,7 +85,6 @@ function packShared(model: Model, stored: IDataObject): IDataObject {
 
 function unpackShared(stored: IDataObject, model: Model): Model {
 	model.pass = unpackPass(stored.pass as StoredPass | undefined);
-	if (typeof stored.wait === 'number') model.waitUntil = stored.wait;
 	if (Array.isArray(stored.said)) model.said = stored.said.map(String);
 	if (typeof stored.nosort === 'number') model.noSortUntil = stored.nosort;
 	return model;
@@ -160,7 +158,8 @@ export type LegacyLayout = 'ids' | 'prints' | 'watermark';
 
 /**
  * Versions 1 and 2: `{ signature, seen }` or `{ signature, watermark, idsAtWatermark }` as they
- * always were; an unfinished pass, a pause or unstamped ids add their own keys only while they exist.
+ * always were; an unfinished pass, notices, a refused sort or unstamped ids add their own keys only
+ * while they exist.
  */
 export function packLegacy(model: Model, layout: LegacyLayout): IDataObject {
 	const stored: IDataObject = { signature: model.signature };
