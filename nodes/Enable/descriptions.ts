@@ -25,6 +25,11 @@ export function words(name: string): string {
 	return spaced.replace(/\b\w/g, (letter) => letter.toUpperCase());
 }
 
+/** How a picker shows an Enable name: "Trading Partner (tradingPartner)". */
+export function nameLabel(name: string): string {
+	return `${words(name)} (${name})`;
+}
+
 /** Every collection, then the report: one Resource list. */
 const RESOURCE_OPTIONS: INodePropertyOptions[] = RESOURCES.map((resource) => ({ name: resource.name, value: resource.value }));
 
@@ -130,7 +135,7 @@ function idLocatorProperty(collection: EnableCollection, version: number): INode
 
 /** The attributes the node knows for a collection, as options "Deal Type (dealType)", by name. */
 export function knownAttributeOptions(collection: EnableCollection): INodePropertyOptions[] {
-	return [...collection.knownAttributes].map((name) => ({ name: `${words(name)} (${name})`, value: name })).sort((a, b) => a.name.localeCompare(b.name));
+	return [...collection.knownAttributes].map((name) => ({ name: nameLabel(name), value: name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**
@@ -227,7 +232,7 @@ export function includeOption(collection: EnableCollection, alwaysList = false):
 	if (!known.length && !alwaysList) {
 		return { ...shared, type: 'string', default: '', placeholder: 'relationshipName', hint: `Enable has not published relationships for ${collection.nouns}` };
 	}
-	const options: INodePropertyOptions[] = known.map((name) => ({ name: `${words(name)} (${name})`, value: name }));
+	const options: INodePropertyOptions[] = known.map((name) => ({ name: nameLabel(name), value: name }));
 	return { ...shared, type: 'multiOptions', typeOptions: { loadOptionsMethod: 'relationships' }, options, default: [] };
 }
 

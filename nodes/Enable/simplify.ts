@@ -4,8 +4,6 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { EnableCollection } from './resources';
-
 import { type IncludedIndex, includedKey } from './transport/paging';
 import type { ResourceObject } from './transport/types';
 
@@ -94,15 +92,6 @@ export function flattenRow(record: ResourceObject, included?: IncludedIndex): ID
 		}
 	}
 	return row;
-}
-
-/** "DL-001234 — Acme Foods annual agreement" for a deal, from its title attributes; undefined when none is set. */
-export function recordTitle(collection: Pick<EnableCollection, 'titleAttributes'>, attributes: IDataObject): string | undefined {
-	const parts = collection.titleAttributes
-		.map((name) => attributes[name])
-		.filter((value) => value !== undefined && value !== null && value !== '')
-		.map(String);
-	return parts.length ? parts.join(' — ') : undefined;
 }
 
 /** One output shape for both settings of Simplify. */

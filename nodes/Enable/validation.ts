@@ -119,6 +119,8 @@ export function validateInclude(node: INode, raw: unknown, itemIndex: number): s
 	return names.length ? names : undefined;
 }
 
+const ATTRIBUTE_NAME = /^[A-Za-z_][\w.-]*$/;
+
 /** A list of attribute names (a list parameter, or an expression's list or comma-separated text). */
 export function validateNames(node: INode, label: string, raw: unknown, itemIndex = 0): string[] {
 	const names = nameList(raw);
@@ -126,8 +128,6 @@ export function validateNames(node: INode, label: string, raw: unknown, itemInde
 	if (wrong) invalid(node, itemIndex, `${label} "${wrong}" is not an attribute name`, 'Use attribute names as Enable spells them, such as amount or status, separated by commas.');
 	return names;
 }
-
-const ATTRIBUTE_NAME = /^[A-Za-z_][\w.-]*$/;
 
 /** One attribute name, or undefined when empty. */
 export function validateAttributeName(node: INode, label: string, raw: unknown, itemIndex = 0): string | undefined {

@@ -9,6 +9,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../descriptions';
+import type { ItemOperation } from '../operations';
 import { schemaOf } from '../methods/schema';
 import { COLLECTIONS, type EnableCollection, REPORTS } from '../resources';
 import { stampOf } from '../trigger/detect';
@@ -164,4 +165,4 @@ export async function checkAccess(context: IExecuteFunctions, connection: () => 
 	return results;
 }
 
-export const ACCOUNT_OPERATIONS: Record<string, (context: IExecuteFunctions, connection: () => Promise<EnableConnection>, itemIndex: number) => Promise<IDataObject[]>> = { checkAccess };
+export const ACCOUNT_OPERATIONS: Record<string, ItemOperation> = { checkAccess };

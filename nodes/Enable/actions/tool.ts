@@ -7,7 +7,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { type EnableCollection, findCollection } from '../resources';
-import { recordTitle } from '../simplify';
 
 export const TOOL_MAX_ITEMS = 100;
 
@@ -22,8 +21,8 @@ function compactRelated(target: EnableCollection | undefined, value: unknown): u
 	if (Array.isArray(value)) return value.map((entry) => compactRelated(target, entry));
 	if (!value || typeof value !== 'object' || !('id' in value)) return value;
 	const record = value as IDataObject;
-	const name = target && recordTitle({ titleAttributes: target.titleAttributes.filter((attribute) => record[attribute] !== undefined && record[attribute] !== null && record[attribute] !== '').slice(0, 1) }, record);
-	return name ? { id: record.id, name } : { id: record.id };
+	const name = target?.titleAttributes.map((attribute) => record[attribute]).find((title) => title !== undefined && title !== null && title !== '');
+	return name === undefined ? { id: record.id } : { id: record.id, name: String(name) };
 }
 
 /** A simplified record with each included related record reduced to its id and name. */

@@ -5,8 +5,6 @@
  */
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { recordTitle } from '../simplify';
-
 import { subjectOf } from '../actions/collection';
 import { COLLECTIONS, type EnableCollection } from '../resources';
 import { buildListUrl, followableLink } from '../transport/paging';
@@ -15,8 +13,14 @@ import type { ResourceObject } from '../transport/types';
 
 const SEARCH_PAGE_SIZE = 100;
 
+/** "DL-001234 — Acme Foods annual agreement" for a deal; the id when no title attribute is set. */
 function titleOf(collection: EnableCollection, record: ResourceObject): string {
-	return recordTitle(collection, (record.attributes ?? {}) as IDataObject) ?? record.id;
+	const attributes = (record.attributes ?? {}) as IDataObject;
+	const parts = collection.titleAttributes
+		.map((name) => attributes[name])
+		.filter((value) => value !== undefined && value !== null && value !== '')
+		.map(String);
+	return parts.length ? parts.join(' — ') : record.id;
 }
 
 export function searchMethodName(collection: EnableCollection): string {

@@ -6,7 +6,7 @@
  */
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
-import { words } from '../descriptions';
+import { nameLabel } from '../descriptions';
 import type { EnableCollection } from '../resources';
 import type { ResourceObject } from '../transport/types';
 import { OTHER_ATTRIBUTE } from '../validation';
@@ -66,6 +66,11 @@ function describeSeen(seen: SeenAttribute): string {
 
 const NOT_SEEN = 'not seen in this Enable';
 
+/** The names the node knows, when Enable could not be read: listed with the reason. */
+function unchecked(names: Iterable<string>, reason: string): INodePropertyOptions[] {
+	return [...names].map((name) => ({ name: nameLabel(name), value: name, description: `Known to this node, not checked: ${reason}` }));
+}
+
 /**
  * Attribute options: the names read from Enable (with type and example), those the node knows but
  * Enable did not show (marked), and when the read failed the known names with the reason.
@@ -74,15 +79,15 @@ export function attributeOptions(collection: EnableCollection, read: Schema | Un
 	const known = new Set(collection.knownAttributes);
 	const options: INodePropertyOptions[] = [];
 	if ('reason' in read) {
-		for (const name of known) options.push({ name: `${words(name)} (${name})`, value: name, description: `Known to this node, not checked: ${read.reason}` });
+		options.push(...unchecked(known, read.reason));
 	} else {
 		for (const [name, seen] of read.attributes) {
 			if (only && !only(seen)) continue;
-			options.push({ name: `${words(name)} (${name})`, value: name, description: known.has(name) ? describeSeen(seen) : `${describeSeen(seen)}; seen in your Enable` });
+			options.push({ name: nameLabel(name), value: name, description: known.has(name) ? describeSeen(seen) : `${describeSeen(seen)}; seen in your Enable` });
 		}
 		for (const name of known) {
 			if (read.attributes.has(name)) continue;
-			options.push({ name: `${words(name)} (${name}), ${NOT_SEEN}`, value: name, description: `This node's guess: the ${collection.nouns} read from your Enable do not have it` });
+			options.push({ name: `${nameLabel(name)}, ${NOT_SEEN}`, value: name, description: `This node's guess: the ${collection.nouns} read from your Enable do not have it` });
 		}
 	}
 	return options.sort((a, b) => a.name.localeCompare(b.name));
@@ -101,9 +106,9 @@ export function filterAttributeOptions(collection: EnableCollection, read: Schem
 /** Include Related: the relationships Enable showed, and those the node knows (marked when not seen). */
 export function relationshipOptions(collection: EnableCollection, read: Schema | Unread): INodePropertyOptions[] {
 	const known = Object.keys(collection.relationships);
-	if ('reason' in read) return known.map((name) => ({ name: `${words(name)} (${name})`, value: name, description: `Known to this node, not checked: ${read.reason}` }));
-	const options = read.relationships.map((name) => ({ name: `${words(name)} (${name})`, value: name, description: known.includes(name) ? 'Seen in your Enable' : 'Seen in your Enable; not known to this node' }));
-	for (const name of known) if (!read.relationships.includes(name)) options.push({ name: `${words(name)} (${name}), ${NOT_SEEN}`, value: name, description: "This node's guess: the records read do not have it" });
+	if ('reason' in read) return unchecked(known, read.reason);
+	const options = read.relationships.map((name) => ({ name: nameLabel(name), value: name, description: known.includes(name) ? 'Seen in your Enable' : 'Seen in your Enable; not known to this node' }));
+	for (const name of known) if (!read.relationships.includes(name)) options.push({ name: `${nameLabel(name)}, ${NOT_SEEN}`, value: name, description: "This node's guess: the records read do not have it" });
 	return options.sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -183,7 +183,7 @@ export async function fetchPage(context: EnableContext, connection: EnableConnec
 }
 
 /** The request for the first page of a list query. */
-export function firstPageRequest(
+function firstPageRequest(
 	connection: EnableConnection,
 	target: { path: string; subject: RequestSubject },
 	query: ListQuery,
