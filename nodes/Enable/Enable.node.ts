@@ -12,6 +12,7 @@ import { DEFAULT_CONCURRENCY, nodeProperties, SUBTITLE } from './descriptions';
 import { listSearch } from './methods/listSearch';
 import { loadOptions } from './methods/loadOptions';
 import { findOperation } from './operations';
+import { inParallel } from './transport/parallel';
 import { type EnableConnection, openConnection, toNodeError } from './transport/request';
 import { validateConcurrency } from './validation';
 
@@ -79,31 +80,22 @@ export class Enable implements INodeType {
 
 		// Independent items run `concurrency` at a time; the output keeps the input's order.
 		const results: INodeExecutionData[][] = new Array(items.length);
-		let next = 0;
 		const stop: { failure?: { itemIndex: number; error: unknown } } = {};
 		// Items already started finish; no new one starts; the first failing item is the one reported.
 		const fail = (itemIndex: number, error: unknown) => {
 			if (!stop.failure || itemIndex < stop.failure.itemIndex) stop.failure = { itemIndex, error };
 		};
-		const worker = async () => {
-			while (next < items.length && !stop.failure) {
-				const itemIndex = next++;
-				try {
-					results[itemIndex] = await runItem(itemIndex);
-				} catch (error) {
-					fail(itemIndex, error);
-				}
+		const runAndKeep = async (itemIndex: number) => {
+			try {
+				results[itemIndex] = await runItem(itemIndex);
+			} catch (error) {
+				fail(itemIndex, error);
 			}
 		};
 		if (items.length) {
 			// The first item runs alone, so that the token it fetches is shared by every other item.
-			next = 1;
-			try {
-				results[0] = await runItem(0);
-			} catch (error) {
-				fail(0, error);
-			}
-			await Promise.all(Array.from({ length: Math.min(concurrency, items.length - 1) }, worker));
+			await runAndKeep(0);
+			await inParallel(items.length, concurrency, runAndKeep, { from: 1, stopped: () => Boolean(stop.failure) });
 		}
 		if (stop.failure) throw stop.failure.error;
 		if (results.length === 1) return [results[0]];

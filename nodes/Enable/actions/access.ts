@@ -14,6 +14,7 @@ import { schemaOf } from '../methods/schema';
 import { COLLECTIONS, type EnableCollection, REPORTS } from '../resources';
 import { stampOf } from '../trigger/detect';
 import { buildListUrl, DEFAULT_PAGE_SIZE } from '../transport/paging';
+import { inParallel } from '../transport/parallel';
 import { enableRequest, toNodeError } from '../transport/request';
 import type { EnableConnection, EnableContext, JsonApiDocument, ResourceObject } from '../transport/types';
 import { validateConcurrency } from '../validation';
@@ -154,14 +155,9 @@ export async function checkAccess(context: IExecuteFunctions, connection: () => 
 	const open = await connection();
 	const checks: Array<() => Promise<AccessCheck>> = [...COLLECTIONS.map((collection) => async () => await checkCollection(context, open, collection)), async () => await checkReport(context, open)];
 	const results: AccessCheck[] = new Array(checks.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < checks.length) {
-			const index = next++;
-			results[index] = await checks[index]();
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));
+	await inParallel(checks.length, concurrency, async (index) => {
+		results[index] = await checks[index]();
+	});
 	return results;
 }
 
