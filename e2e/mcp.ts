@@ -70,8 +70,7 @@ async function main(): Promise<void> {
 			assert(example, 'examples/enable-mcp-server.json is missing');
 			await instance.importSandboxCredential(simulator.baseUrl);
 			await instance.importWorkflow(example);
-			const published = await instance.cli(['publish:workflow', `--id=${example.id}`]);
-			assert(published.code === 0, `could not publish: ${(published.stderr || published.stdout).slice(-400)}`);
+			await instance.publish(example.id);
 			server = await instance.start();
 		});
 		if (!server) return;

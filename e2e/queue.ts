@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
-import { assert, check, finish } from './lib/checks';
+import { assert, check, finish, waitFor } from './lib/checks';
 import { ensureN8n, freePort, HostError, stopProcess } from './lib/host';
 import { N8nInstance, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL } from './lib/instance';
 import { startServices } from './lib/services';
@@ -24,16 +24,6 @@ import { startServices } from './lib/services';
 const ENABLE_TYPE = 'n8n-nodes-enable.enable';
 const DEAL_TYPE = '02 - Growth Rebate';
 const facts: Record<string, unknown> = {};
-
-
-
-async function waitFor(what: string, condition: () => boolean, seconds: number): Promise<void> {
-	const deadline = Date.now() + seconds * 1000;
-	while (!condition()) {
-		assert(Date.now() < deadline, `timed out after ${seconds} s waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
 
 const webhookWorkflow = {
 	id: 'queueDealsByType',
@@ -117,10 +107,7 @@ async function main(): Promise<void> {
 		await check('the credential and workflows import into Postgres, and the workflows are activated', async () => {
 			await instance.importSandboxCredential(simulator.baseUrl);
 			await instance.importWorkflows([webhookWorkflow, triggerWorkflow(`${simulator.baseUrl}/_admin/inbox`)]);
-			for (const id of [webhookWorkflow.id, 'queueNewDeal']) {
-				const published = await instance.cli(['publish:workflow', `--id=${id}`]);
-				assert(published.code === 0, `could not activate ${id}: ${(published.stderr || published.stdout).slice(-400)}`);
-			}
+			for (const id of [webhookWorkflow.id, 'queueNewDeal']) await instance.publish(id);
 		});
 
 		const port = await freePort();

@@ -450,11 +450,7 @@ async function main(): Promise<void> {
 		};
 		await check('workflows with the Enable Trigger and with a webhook import and are published (activated)', async () => {
 			await instance.importWorkflows([triggerWorkflow, cancelWorkflow]);
-			for (const id of [triggerWorkflow.id, cancelWorkflow.id]) {
-				let published = await instance.cli(['publish:workflow', `--id=${id}`]);
-				if (published.code !== 0) published = await instance.cli(['update:workflow', `--id=${id}`, '--active=true']);
-				assert(published.code === 0, `could not activate ${id}: ${(published.stderr || published.stdout).slice(-400)}`);
-			}
+			for (const id of [triggerWorkflow.id, cancelWorkflow.id]) await instance.publish(id);
 		});
 
 		simulator.resetStats();

@@ -16,7 +16,7 @@ import path from 'node:path';
 
 import { createRandom } from '../sandbox/data';
 import { type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
-import { assert, check, finish } from './lib/checks';
+import { assert, check, finish, waitFor } from './lib/checks';
 import { ensureN8n, HostError, N8N_VERSION, type N8nHost } from './lib/host';
 import { loadExamples, N8nInstance, packPackage, type Workflow } from './lib/instance';
 
@@ -30,14 +30,6 @@ const INBOX_NODE = 'Report';
 
 /** n8n refuses one cron faster than a minute; twelve per-minute crons poll every 5 s. */
 const EVERY_FIVE_SECONDS = { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) };
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, seconds: number): Promise<void> {
-	const deadline = Date.now() + seconds * 1000;
-	while (!(await condition())) {
-		assert(Date.now() < deadline, `timed out after ${seconds} s waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-}
 
 function example(id: string): Workflow {
 	const found = loadExamples().find((workflow) => workflow.id === id);
@@ -102,10 +94,7 @@ async function startN8n(host: N8nHost, tarball: string, simulator: EnableSimulat
 	const instance = await N8nInstance.create(host, tarball);
 	await instance.importSandboxCredential(simulator.baseUrl);
 	await instance.importWorkflows(workflows);
-	for (const workflow of workflows) {
-		const published = await instance.cli(['publish:workflow', `--id=${workflow.id}`]);
-		assert(published.code === 0, `could not publish ${workflow.id}: ${(published.stderr || published.stdout).slice(-400)}`);
-	}
+	for (const workflow of workflows) await instance.publish(workflow.id);
 	const server = await instance.start(undefined, env);
 	const rest = new Rest(server.url, await N8nInstance.signIn(server.url));
 	return {

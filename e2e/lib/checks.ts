@@ -32,6 +32,15 @@ export function assert(condition: unknown, message: string): asserts condition {
 	if (!condition) throw new Error(message);
 }
 
+/** Waits until the condition holds, checking every quarter second; fails after `seconds`. */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, seconds: number): Promise<void> {
+	const deadline = Date.now() + seconds * 1000;
+	while (!(await condition())) {
+		assert(Date.now() < deadline, `timed out after ${seconds} s waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
 /** Prints "N passed, M failed" (the line CI reads) and sets the exit code. */
 export function finish(label: string, started: number): void {
 	const failed = results.filter((result) => result.error);

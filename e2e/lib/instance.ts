@@ -204,6 +204,13 @@ export class N8nInstance {
 		await this.importFile('workflow', workflow);
 	}
 
+	/** Publishes (activates) an imported workflow: `publish:workflow` on n8n 2.x, `update:workflow --active` where that fails (1.x). */
+	async publish(id: string): Promise<void> {
+		let result = await this.cli(['publish:workflow', `--id=${id}`]);
+		if (result.code !== 0) result = await this.cli(['update:workflow', `--id=${id}`, '--active=true']);
+		if (result.code !== 0) throw new Error(`could not publish ${id}: ${(result.stderr || result.stdout).trim().slice(-400)}`);
+	}
+
 	/** Imports many workflows with one n8n start-up (`import:workflow --separate`): each n8n command costs seconds. */
 	async importWorkflows(workflows: Array<Record<string, unknown>>): Promise<void> {
 		const dir = path.join(this.userFolder, `import-workflows-${Date.now()}`);
