@@ -4,7 +4,7 @@
  * and failed polls in each of n8n's poller models, and the state's size.
  */
 /* eslint-disable no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { type Model, takePage, completePass, planPass, type FeedSpec } from '../nodes/Enable/trigger/detect';
 import { changeFeedSpec, CHANGE_EVENTS } from '../nodes/Enable/trigger/feeds';
@@ -12,7 +12,7 @@ import { packV3 } from '../nodes/Enable/trigger/state';
 import type { ResourceObject } from '../nodes/Enable/transport/types';
 import { type CollectionName, RecordStore, type ResourceObject as SimulatorRecord } from '../sandbox/data';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
-import { credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner, type TriggerRunnerOptions } from './harness/n8n';
+import { changesOf, credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner, type TriggerRunnerOptions } from './harness/n8n';
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
@@ -34,7 +34,6 @@ const feed = (parameters: IDataObject, options: TriggerRunnerOptions = {}) =>
 	new TriggerRunner(helper, { resource: 'deal', event: 'anyChange', ...parameters }, 3, { poller: 'memory', ...options });
 
 /** `created:Ab3d` for each item, in the order emitted. */
-const changes = (items: INodeExecutionData[] | null) => (items ?? []).map((item) => `${String(item.json._change)}:${String(item.json.id)}`);
 
 const COLLECTIONS: Array<[string, CollectionName, IDataObject]> = [
 	['deal', 'deals', { notes: 'Renegotiated' }],
@@ -60,7 +59,7 @@ describe('every event on several collections', () => {
 				anyChange: [`updated:${first.id}`, `created:${added.id}`, `removed:${second.id}`],
 			};
 			for (const [event, runner] of Object.entries(runners)) {
-				expect({ event, emitted: changes(await runner.tick()) }).toEqual({ event, emitted: expected[event] });
+				expect({ event, emitted: changesOf(await runner.tick()) }).toEqual({ event, emitted: expected[event] });
 				expect(await runner.tick()).toBeNull();
 			}
 		});
@@ -113,7 +112,7 @@ describe('items', () => {
 		const outside = simulator.store.list('deals').find((deal) => deal.attributes.dealType !== '02 - Growth Rebate') as SimulatorRecord;
 		simulator.store.update('deals', inView.id, { dealType: '01 - Guaranteed Rebate' });
 		simulator.store.update('deals', outside.id, { dealType: '02 - Growth Rebate' });
-		expect(changes(await runner.tick()).sort()).toEqual([`created:${outside.id}`, `removed:${inView.id}`].sort());
+		expect(changesOf(await runner.tick()).sort()).toEqual([`created:${outside.id}`, `removed:${inView.id}`].sort());
 		expect(simulator.requestLog.at(-1)?.query['filter[dealType]']).toBe('02 - Growth Rebate');
 	});
 
@@ -170,7 +169,7 @@ describe('memory across polls', () => {
 			await expect(runner.tick()).rejects.toThrow('Enable rejected the request');
 			expect(runner.saved).toBe(before);
 			runner.crash();
-			expect(changes(await runner.tick())).toEqual([`updated:${kept.id}`, `created:${added.id}`, `removed:${gone.id}`]);
+			expect(changesOf(await runner.tick())).toEqual([`updated:${kept.id}`, `created:${added.id}`, `removed:${gone.id}`]);
 			runner.crash();
 			expect(await runner.tick()).toBeNull();
 		});

@@ -4,14 +4,14 @@
  * by the budget, and the declared failure that tells n8n when to poll again. Time is virtual: each
  * request to the simulator advances it by a chosen latency, so budgets are exact and nothing sleeps.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { clock } from '../nodes/Enable/transport/clock';
 import type { CollectionName } from '../sandbox/data';
 import { type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
 import { consoleLines } from './harness/quiet-console';
-import { credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
+import { changesOf, credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
@@ -32,7 +32,6 @@ afterEach(async () => {
 	await simulator.close();
 });
 
-const changes = (items: INodeExecutionData[] | null) => (items ?? []).map((item) => `${String(item.json._change)}:${String(item.json.id)}`);
 const pageQueries = (path: string) => simulator.requestLog.filter((entry) => entry.path === path).map((entry) => entry.query);
 const notices = (text: string) => consoleLines().filter((line) => line.includes(text));
 
@@ -50,7 +49,7 @@ describe('incremental reads by a timestamp', () => {
 		simulator.resetStats();
 		const later = simulator.store.add('activity', { date: '2030-01-01T10:02:00.000Z' });
 		const earlier = simulator.store.add('activity', { date: '2030-01-01T10:01:00.000Z' });
-		expect(changes(await runner.tick())).toEqual([`created:${earlier.id}`, `created:${later.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${earlier.id}`, `created:${later.id}`]);
 		expect(await runner.tick()).toBeNull();
 		expect(simulator.totalPageRequests()).toBe(2);
 		expect(pageQueries('/v1/activity').every((query) => query.sort === '-date')).toBe(true);
@@ -65,9 +64,9 @@ describe('incremental reads by a timestamp', () => {
 		await runner.activate();
 		const watermark = String(runner.memory().wmt);
 		const tie = simulator.store.add('activity', { date: watermark });
-		expect(changes(await runner.tick())).toEqual([`created:${tie.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${tie.id}`]);
 		const anotherTie = simulator.store.add('activity', { date: watermark });
-		expect(changes(await runner.tick())).toEqual([`created:${anotherTie.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${anotherTie.id}`]);
 		expect(await runner.tick()).toBeNull();
 	});
 
@@ -76,9 +75,9 @@ describe('incremental reads by a timestamp', () => {
 		const runner = trigger({ resource: 'activity', event: 'new', options: { lookbackMinutes: 10 } });
 		await runner.activate();
 		const newest = simulator.store.add('activity', { date: '2030-01-01T10:00:00.000Z' });
-		expect(changes(await runner.tick())).toEqual([`created:${newest.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${newest.id}`]);
 		const late = simulator.store.add('activity', { date: '2030-01-01T09:55:00.000Z' });
-		expect(changes(await runner.tick())).toEqual([`created:${late.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${late.id}`]);
 		expect(await runner.tick()).toBeNull();
 		// Older than the lookback: not read again (the README says so).
 		simulator.store.add('activity', { date: '2030-01-01T09:00:00.000Z' });
@@ -91,7 +90,7 @@ describe('incremental reads by a timestamp', () => {
 		await runner.activate();
 		const added = simulator.store.add('activity', { date: '2030-01-01T10:00:00.000Z' });
 		simulator.resetStats();
-		expect(changes(await runner.tick())).toEqual([`created:${added.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${added.id}`]);
 		expect(await runner.tick()).toBeNull();
 		expect(pageQueries('/v1/activity').some((query) => 'sort' in query)).toBe(false);
 		expect(notices('Enable refused sort=-date on activity entries')).toHaveLength(1);
@@ -103,7 +102,7 @@ describe('incremental reads by a timestamp', () => {
 		await runner.activate();
 		const added = simulator.store.add('activity', { date: '2030-01-01T10:00:00.000Z' });
 		const old = simulator.store.add('activity', { date: '2020-01-01T10:00:00.000Z' });
-		expect(changes(await runner.tick())).toEqual([`created:${added.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${added.id}`]);
 		expect(await runner.tick()).toBeNull();
 		expect(old.id).toBeDefined();
 		expect(notices('Enable did not return activity entries newest first for sort=-date')).toHaveLength(1);
@@ -117,7 +116,7 @@ describe('incremental reads by a timestamp', () => {
 		const deal = simulator.store.list('deals')[120];
 		simulator.store.update('deals', deal.id, { notes: 'late change' });
 		const added = simulator.store.add('deals');
-		expect(changes(await runner.tick())).toEqual([`updated:${deal.id}`, `created:${added.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`updated:${deal.id}`, `created:${added.id}`]);
 		expect(await runner.tick()).toBeNull();
 		expect(notices('Some deals have no claimPoint timestamp')).toHaveLength(1);
 	});
@@ -131,12 +130,12 @@ describe('incremental reads by a timestamp', () => {
 		simulator.store.update('earnings', quiet.id, { status: 'Disputed' });
 		simulator.store.remove('earnings', gone.id);
 		simulator.resetStats();
-		expect(changes(await runner.tick())).toEqual([`updated:${recalculated.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`updated:${recalculated.id}`]);
 		expect(pageQueries('/v1/earnings')).toEqual([expect.objectContaining({ sort: '-calculatedAt' })]);
 		expect(await runner.tick()).toBeNull();
 		time.advance(6 * 3_600_000);
 		simulator.resetStats();
-		expect(changes(await runner.tick())).toEqual([`updated:${quiet.id}`, `removed:${gone.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`updated:${quiet.id}`, `removed:${gone.id}`]);
 		expect(pageQueries('/v1/earnings').some((query) => 'sort' in query)).toBe(false);
 		expect(await runner.tick()).toBeNull();
 	});
@@ -165,7 +164,7 @@ describe("within n8n's poll budget", () => {
 		const emitted: string[] = [];
 		let removedWhileUnfinished = false;
 		for (let polls = 0; polls < 100; polls++) {
-			const items = changes(await poll());
+			const items = changesOf(await poll());
 			if (items.some((item) => item.startsWith('removed')) && runner.unfinished()) removedWhileUnfinished = true;
 			emitted.push(...items);
 			if (!runner.unfinished() && emitted.length >= 4) break;
@@ -185,7 +184,7 @@ describe("within n8n's poll budget", () => {
 		const updated = simulator.store.list('deals')[30];
 		simulator.store.update('deals', updated.id, { notes: 'early change' });
 		const late = simulator.store.list('deals')[900];
-		const first = changes(await runner.tick());
+		const first = changesOf(await runner.tick());
 		expect(first).toEqual([`updated:${updated.id}`]);
 		expect(runner.unfinished()).toBe(true);
 		simulator.expireCursors();
@@ -228,7 +227,7 @@ describe('waits that respect the budget', () => {
 		expect(await runner.tick()).toBeNull();
 		expect(simulator.stats().apiRequests).toBe(requests);
 		time.advance(10_000);
-		expect(changes(await runner.tick())).toEqual([`created:${added.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${added.id}`]);
 	});
 
 	test('a back-off that fits in the budget is waited out within the poll', async () => {
@@ -237,7 +236,7 @@ describe('waits that respect the budget', () => {
 		await runner.activate();
 		const added = simulator.store.add('deals');
 		simulator.addFault({ kind: 'status', status: 503, onRequest: simulator.stats().apiRequests + 1 });
-		expect(changes(await runner.tick())).toEqual([`created:${added.id}`]);
+		expect(changesOf(await runner.tick())).toEqual([`created:${added.id}`]);
 	});
 
 	test('an unknown event fails with a declared configuration cause', async () => {

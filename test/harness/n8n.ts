@@ -419,6 +419,11 @@ export interface TriggerRunnerOptions {
 	budgetMs?: number;
 }
 
+/** A poll's items as `created:<id>`, `updated:<id>` or `removed:<id>` (version 3's `_change`), in order. */
+export function changesOf(items: INodeExecutionData[] | null): string[] {
+	return (items ?? []).map((item) => `${String(item.json._change)}:${String(item.json.id)}`);
+}
+
 /**
  * Polls the Enable Trigger as n8n does, keeping the workflow's static data the way n8n does in the
  * chosen poller model (by default `restart`, the strictest).
