@@ -13,7 +13,7 @@ import type { ItemOperation } from '../operations';
 import { schemaOf } from '../methods/schema';
 import { COLLECTIONS, type EnableCollection, REPORTS } from '../resources';
 import { stampOf } from '../trigger/detect';
-import { buildListUrl, DEFAULT_PAGE_SIZE } from '../transport/paging';
+import { buildListUrl, DEFAULT_PAGE_SIZE, type ListQuery } from '../transport/paging';
 import { inParallel } from '../transport/parallel';
 import { enableRequest, toNodeError } from '../transport/request';
 import type { EnableConnection, EnableContext, JsonApiDocument, ResourceObject } from '../transport/types';
@@ -57,8 +57,8 @@ export function newestFirst(records: readonly ResourceObject[], attribute: strin
 	return stamps.every((stamp, index) => index === 0 || stamp <= stamps[index - 1]);
 }
 
-async function list(context: EnableContext, connection: EnableConnection, collection: EnableCollection, pairs: string, size: number): Promise<JsonApiDocument> {
-	const url = `${buildListUrl(connection.baseUrl, collection.path, { filters: [] }, size)}${pairs ? `&${pairs}` : ''}`;
+async function list(context: EnableContext, connection: EnableConnection, collection: EnableCollection, query: Omit<ListQuery, 'filters'>, size: number): Promise<JsonApiDocument> {
+	const url = buildListUrl(connection.baseUrl, collection.path, { filters: [], ...query }, size);
 	return await enableRequest(context, connection, { url, subject: subjectOf(collection), itemIndex: 0, expect: 'list' });
 }
 
@@ -89,7 +89,7 @@ async function checkCollection(context: EnableContext, connection: EnableConnect
 	try {
 		let page: JsonApiDocument;
 		try {
-			page = await list(context, connection, collection, '', DEFAULT_PAGE_SIZE);
+			page = await list(context, connection, collection, {}, DEFAULT_PAGE_SIZE);
 			const served = (page.data as ResourceObject[]).length;
 			// Fewer than asked with a next page means Enable capped the size; fewer and no next, the collection fit.
 			check.pageSizeHonoured = served >= DEFAULT_PAGE_SIZE || !page.links?.next;
@@ -98,7 +98,7 @@ async function checkCollection(context: EnableContext, connection: EnableConnect
 			if (httpStatusOf(error) !== 400) throw toNodeError(context.getNode(), error, 0);
 			// Refused the size: the collection may still be readable at a small one.
 			check.pageSizeHonoured = false;
-			page = await list(context, connection, collection, '', PROBE_SIZE);
+			page = await list(context, connection, collection, {}, PROBE_SIZE);
 		}
 		check.httpStatus = 200;
 		const schema = schemaOf(page.data as ResourceObject[]);
@@ -110,7 +110,7 @@ async function checkCollection(context: EnableContext, connection: EnableConnect
 			check.sortAttribute = timestamp;
 			check.sortHonoured = await probe(
 				context,
-				async () => await list(context, connection, collection, `sort=-${encodeURIComponent(timestamp)}`, PROBE_SIZE),
+				async () => await list(context, connection, collection, { sort: `-${timestamp}` }, PROBE_SIZE),
 				(document) => newestFirst(document.data as ResourceObject[], timestamp),
 			);
 		}
@@ -119,7 +119,7 @@ async function checkCollection(context: EnableContext, connection: EnableConnect
 			check.includeTried = relationship;
 			check.includeHonoured = await probe(
 				context,
-				async () => await list(context, connection, collection, `include=${encodeURIComponent(relationship)}`, PROBE_SIZE),
+				async () => await list(context, connection, collection, { include: [relationship] }, PROBE_SIZE),
 				(document) => Array.isArray(document.included),
 			);
 		}
