@@ -45,7 +45,7 @@ function legacyFeed(context: IPollFunctions): Feed {
 	const { filters, include, simplify } = sharedParameters(context);
 	return {
 		collection: event.resource,
-		spec: event.spec,
+		spec: { ...event.spec, view: filters },
 		filters,
 		include,
 		signature: JSON.stringify([event.value, filters]),
@@ -53,6 +53,12 @@ function legacyFeed(context: IPollFunctions): Feed {
 		save: (model) => packLegacy(model, event.layout),
 		shape: (change: Emitted, included: IncludedIndex) => shapeRecord(change.record as never, included, simplify),
 	};
+}
+
+function startWithOf(context: IPollFunctions, raw: unknown): NonNullable<ChangeSettings['startWith']> {
+	if (raw === undefined || raw === '' || raw === 'changes') return 'changes';
+	if (raw === 'everything') return 'everything';
+	return unknownChoice(context, 'Start With', String(raw));
 }
 
 /** Version 3: any collection, four events, and every item marked with what happened to it. */
@@ -71,6 +77,8 @@ function changeFeed(context: IPollFunctions): Feed {
 		fullCheckHours: validateNumber(node, 'Full Check Every (Hours)', options.fullCheckHours ?? DEFAULT_FULL_CHECK_HOURS, { min: 0.1 }),
 		trackAttributes: validateNames(node, 'Track Attributes', options.trackAttributes),
 		onlyTrackedChanges: options.onlyTrackedChanges === true,
+		filters,
+		startWith: startWithOf(context, options.startWith),
 	};
 	const spec = changeFeedSpec(settings);
 	return {
@@ -78,8 +86,7 @@ function changeFeed(context: IPollFunctions): Feed {
 		spec,
 		filters,
 		include,
-		// A window's ids only mean something for the attribute they were stamped by.
-		signature: JSON.stringify(['v3', collection.value, event.value, filters, include ?? [], spec.tracked, spec.memory === 'window' ? spec.attribute : null]),
+		signature: JSON.stringify(['v3', collection.value, event.value, filters, include ?? [], spec.tracked, null]),
 		load: unpackV3,
 		save: packV3,
 		shape: (change: Emitted, included: IncludedIndex, type: string | undefined) => {

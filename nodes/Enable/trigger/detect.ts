@@ -1,9 +1,18 @@
 /**
  * How the Enable Trigger tells what changed: decisions on an in-memory model of what it remembers,
  * with no I/O. A poll reads one "pass" over the collection, page by page, possibly across several
- * polls when n8n's poll budget runs out; each page's records are compared with what is known, and
- * a complete full pass decides removals. Emitted changes update the model at once, so a change is
- * reported once however a pass is split or restarted.
+ * polls when n8n's poll budget runs out. Each record read is compared with what is known; a full
+ * pass then lists the known records it did not meet, and each of those is fetched by id before it
+ * is called removed (a listing that shifts while it is read can hide a record that still exists).
+ * Emitted changes update the model at once, so a change is reported once however a pass is split
+ * or restarted.
+ *
+ * With a timestamp attribute (Changed Since Attribute) most passes are incremental: newest first,
+ * down to the watermark less the lookback. The watermark only moves when a pass completes, and never
+ * past the time that pass started, so a record changed while a read was under way (or stamped ahead
+ * by a wrong clock) is read again by the next pass. Enable's sort is trusted only after it was
+ * checked against a full read: the first page of the next sorted read must hold the newest records
+ * that full read found.
  */
 import { createHash } from 'crypto';
 
@@ -13,11 +22,17 @@ import type { ResourceObject } from '../transport/types';
 
 export type Change = 'created' | 'updated' | 'removed';
 
+/** One filter of the watched view, as sent (`filter[attribute]=value`, equality). */
+export interface ViewFilter {
+	attribute: string;
+	value: string;
+}
+
 /** What a feed watches for and how it remembers: built from the node's parameters. */
 export interface FeedSpec {
 	/**
-	 * `known`: every id of the last complete read (with a print when updates matter).
-	 * `window`: a timestamp watermark and the ids near it (new records only, compact however large the collection).
+	 * `known`: every id of the collection (with a print when updates matter).
+	 * `window`: a timestamp watermark and the ids near it (versions 1 and 2's New Activity).
 	 */
 	memory: 'known' | 'window';
 	/** Known memory: whether to keep a fingerprint of each record, to see updates. */
@@ -29,12 +44,16 @@ export interface FeedSpec {
 	lookbackMs: number;
 	/** Whether polls may read newest-first and stop at the watermark (`sort=-<attribute>`). */
 	incremental: boolean;
-	/** Known memory with incremental reads: a full read at least this often, for removals and unstamped changes. */
+	/** With a timestamp: a full read at least this often, for removals and changes stamped too early. */
 	fullCheckMs?: number;
 	/** Attributes whose previous values are remembered, to say what changed. */
 	tracked: readonly string[];
 	/** Updates that changed no tracked attribute are remembered but not emitted. */
 	onlyTracked: boolean;
+	/** The view's filters: a record fetched by id that no longer matches them has left the view. */
+	view?: readonly ViewFilter[];
+	/** The first complete read reports every record as created instead of recording it silently. */
+	startWithEverything?: boolean;
 }
 
 /** What is remembered of one record in known memory. */
@@ -48,26 +67,37 @@ export interface KnownEntry {
 /** Marks a tracked attribute a record did not have (JSON has no undefined). */
 export const ABSENT = Symbol('absent');
 
+/** How many of the newest records a full read keeps, to check Enable's sort against. */
+export const SORT_CHECK_SIZE = 50;
+
 export interface Model {
 	signature: string;
 	/** The JSON:API type of the collection's records (for removed items with Simplify off). */
 	type?: string;
 	/** Known memory. */
 	known?: Map<string, KnownEntry>;
-	/** The newest timestamp seen (epoch ms), and its text as Enable wrote it. */
+	/** Where incremental reads stop (less the lookback): epoch ms, and its text as Enable wrote it. */
 	watermark?: number;
 	watermarkText?: string;
 	/** Window memory: ids stamped at or after watermark − lookback, with their stamps. */
 	window?: Map<string, number>;
 	/** Window memory: ids of records without a usable timestamp, from the last full read. */
 	untimed?: Set<string>;
-	/** When the last full pass completed (epoch ms). */
+	/** When the last full check completed (epoch ms): a full read that reported everything. */
 	lastFull?: number;
 	/** The attribute the watermark was taken from. */
 	attribute?: string;
 	pass?: Pass;
-	/** Sorted reads are skipped until then (Enable refused the sort). */
+	/** Sorted reads are skipped until then (Enable refused or ignored the sort). */
 	noSortUntil?: number;
+	/** The newest records of the last full read (id, stamp): the next sorted read checks the sort with them. */
+	newest?: Array<[string, number]>;
+	/** A sorted read's first page held the newest records of the last full read: sorted reads are trusted until the next one. */
+	sortHeld?: boolean;
+	/** The last full read found records without a usable timestamp: reads are full until one finds none. */
+	unstamped?: boolean;
+	/** Enable refused or ignored `filter[id]`: a record is checked against a filtered view here instead. */
+	noIdFilter?: boolean;
 	/** Notices already given (each is said once). */
 	said?: string[];
 }
@@ -75,22 +105,34 @@ export interface Model {
 /** One read over the collection, from its first page to its last. */
 export interface Pass {
 	kind: 'full' | 'incremental';
-	/** The first pass of a feed: it records what exists and emits nothing. */
+	/** The first pass of a feed: it records what exists (and reports it only with Start With Everything). */
 	baseline: boolean;
+	/** When the pass asked for its first page (epoch ms, n8n's clock): the watermark never passes it. */
+	startedAt: number;
 	/** Where the pass continues (a link Enable gave); undefined before its first page. */
 	next?: string;
-	/** Ids read in this pass. */
+	/** Pages read since the pass (re)started from its first page. */
+	pages: number;
+	/** Full pass: ids read in this pass. */
 	seen: Set<string>;
 	/** Window memory: the stamps of the records read in this pass, at or after the threshold. */
 	stamps?: Map<string, number>;
-	/** Window memory, full pass: ids without a usable timestamp read in this pass. */
+	/** Window memory: ids without a usable timestamp read in this pass. */
 	untimed?: Set<string>;
 	/** The newest stamp read in this pass, and its text. */
 	top?: number;
 	topText?: string;
-	/** Incremental pass: the last stamp read (the order check), and the stamp below which reading stops (none: read to the end). */
-	last?: number;
+	/**
+	 * Incremental: the stamp below which reading stops. Full: when set, records stamped before it are
+	 * left for the next full check (a pass that could not read newest first); unset, a full check.
+	 */
 	threshold?: number;
+	/** Full pass: the newest records read (id, stamp), newest first. */
+	newest?: Array<[string, number]>;
+	/** Some record read lacked a usable timestamp. */
+	unstamped?: boolean;
+	/** Full pass, its listing read to the end: known ids it did not meet, still to be fetched by id. */
+	pending?: string[];
 }
 
 export interface Emitted {
@@ -108,8 +150,13 @@ export interface PageOutcome {
 	emitted: Emitted[];
 	/** The pass has read all it needs (an incremental pass reached the watermark). */
 	done: boolean;
-	/** Why an incremental pass turned into a full one on this page, if it did. */
-	fellBack?: 'unsorted' | 'unstamped';
+	/**
+	 * The page shows that an incremental pass cannot go on: the listing is not newest first, or
+	 * records lack the timestamp. The pass must be read again from its first page as a full pass.
+	 */
+	restart?: 'unsorted' | 'unstamped';
+	/** First page of a sorted read after a full read: newest records it should have held and did not (each to fetch by id). */
+	sortCheck?: string[];
 	/** Records on this page lack a usable timestamp, so polls cannot read only what changed. */
 	unstamped?: boolean;
 }
@@ -172,129 +219,209 @@ export function difference(spec: FeedSpec, before: KnownEntry, after: KnownEntry
 	return changed.length ? { changed, previous } : undefined;
 }
 
+/**
+ * Whether a record fetched by id still belongs to the watched view: every filter is an equality
+ * on an attribute, or on the id of a to-one relationship (`filter[deal]=<id>`), as Enable's
+ * `filter[attributeName]=value` reads.
+ */
+export function inView(record: ResourceObject, view: readonly ViewFilter[] = []): boolean {
+	const attributes = (record.attributes ?? {}) as IDataObject;
+	const relationships = (record.relationships ?? {}) as Record<string, { data?: unknown } | null>;
+	return view.every(({ attribute, value }) => {
+		if (attribute === 'id') return String(record.id) === value;
+		if (Object.prototype.hasOwnProperty.call(attributes, attribute)) {
+			const held = attributes[attribute];
+			return held !== null && held !== undefined && typeof held !== 'object' && String(held) === value;
+		}
+		const linkage = relationships[attribute]?.data as { id?: unknown } | null | undefined;
+		return Boolean(linkage && !Array.isArray(linkage) && linkage.id !== undefined && String(linkage.id) === value);
+	});
+}
+
+/** Whether a full check (a full read that reports everything) is due. */
+function fullCheckDue(spec: FeedSpec, model: Model, now: number): boolean {
+	return spec.fullCheckMs !== undefined && (model.lastFull === undefined || now - model.lastFull >= spec.fullCheckMs);
+}
+
 /** The pass a poll starts when none is under way. */
 export function planPass(spec: FeedSpec, model: Model, now: number, fresh: boolean): Pass {
-	const pass: Pass = { kind: 'full', baseline: fresh, seen: new Set() };
-	const canSort = spec.incremental && spec.attribute !== undefined && !(model.noSortUntil !== undefined && now < model.noSortUntil);
+	const pass: Pass = { kind: 'full', baseline: fresh, startedAt: now, pages: 0, seen: new Set() };
 	if (spec.memory === 'window') {
+		// Versions 1 and 2's New Activity: every entry each poll, the date a watermark, ties kept by id.
 		pass.stamps = new Map();
-		// Records without a timestamp are only found by reading everything.
-		if (canSort && !model.untimed?.size) pass.kind = 'incremental';
-		if (pass.kind === 'full') pass.untimed = new Set();
-	} else if (canSort && !fresh && model.attribute === spec.attribute && model.watermark !== undefined) {
-		const due = spec.fullCheckMs !== undefined && (model.lastFull === undefined || now - model.lastFull >= spec.fullCheckMs);
-		if (!due) pass.kind = 'incremental';
+		pass.untimed = new Set();
+		return pass;
 	}
-	if (pass.kind === 'incremental' && model.watermark !== undefined) pass.threshold = model.watermark - spec.lookbackMs;
+	const timed = spec.attribute !== undefined && model.attribute === spec.attribute && model.watermark !== undefined;
+	if (fresh || !timed || fullCheckDue(spec, model, now)) return pass;
+	pass.threshold = (model.watermark as number) - spec.lookbackMs;
+	const sortRefused = model.noSortUntil !== undefined && now < model.noSortUntil;
+	// Newest first only once the sort was checked against a full read (or can be, on this pass's first page).
+	if (spec.incremental && !sortRefused && !model.unstamped && (model.newest !== undefined || model.sortHeld)) pass.kind = 'incremental';
 	return pass;
 }
 
-/** An incremental pass that cannot trust its order reads on as a full pass: nothing read is lost. */
-function fallBackToFull(spec: FeedSpec, pass: Pass): void {
-	pass.kind = 'full';
-	pass.threshold = undefined;
-	if (spec.memory === 'window') pass.untimed ??= new Set();
-}
-
 /**
- * Enable refused the link a pass saved (an expired cursor): the pass reads again from its first
- * page. What it emitted is in the model already, so nothing is emitted twice; a full pass forgets
- * what it saw, since removals may only be decided from one complete read.
+ * The pass reads again from its first page (Enable refused the link it saved, an expired cursor),
+ * forgetting what it read: records read before are compared again, and those already reported are
+ * in the model, so nothing is reported twice and nothing changed since is skipped.
  */
 export function restartPass(pass: Pass): void {
 	pass.next = undefined;
-	pass.last = undefined;
-	if (pass.kind === 'full') pass.seen = new Set();
+	pass.pages = 0;
+	pass.seen = new Set();
+	pass.newest = undefined;
+	pass.unstamped = undefined;
+	if (pass.stamps) pass.stamps = new Map();
+	if (pass.untimed) pass.untimed = new Set();
 }
 
-/** Without a Full Check Every (New by a timestamp), a refused sort is tried again after a day. */
+/**
+ * An incremental pass that cannot trust the listing's order reads everything instead, from the
+ * first page, reporting what is stamped since its threshold and deciding removals.
+ */
+export function readInFull(pass: Pass): void {
+	pass.kind = 'full';
+	restartPass(pass);
+}
+
+/** Without a Full Check Every, a refused or ignored sort is tried again after a day. */
 const DEFAULT_SORT_RETRY_MS = 24 * 3_600_000;
 
-/** Enable refused `sort=-<attribute>`: this pass reads everything; sorted reads wait until the time returned. */
+/**
+ * Enable refused `sort=-<attribute>` or did not honour it: this pass reads everything, and sorted
+ * reads wait until the time returned (the next full check, by default).
+ */
 export function refuseSort(spec: FeedSpec, model: Model, pass: Pass, now: number): number {
-	fallBackToFull(spec, pass);
+	readInFull(pass);
+	return distrustSort(spec, model, now);
+}
+
+/** Sorted reads are not trusted until the time returned (a full read then checks the sort again). */
+export function distrustSort(spec: FeedSpec, model: Model, now: number): number {
+	model.newest = undefined;
+	model.sortHeld = undefined;
 	model.noSortUntil = now + (spec.fullCheckMs ?? DEFAULT_SORT_RETRY_MS);
 	return model.noSortUntil;
 }
 
-/** Compares one page of a pass with the model, updating both; returns what to emit. */
-export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: readonly ResourceObject[]): PageOutcome {
+/** Whether stamps run newest first (ties allowed). */
+function newestFirst(stamps: readonly number[]): boolean {
+	for (let index = 1; index < stamps.length; index++) if (stamps[index] > stamps[index - 1]) return false;
+	return true;
+}
+
+/**
+ * What the first page of a sorted read says of Enable's sort. It must run newest first, and hold the
+ * newest records the last full read found: those stamped after the page's last record (all of them
+ * when the page is the whole listing). A record it lacks is either gone since, or proof that Enable
+ * did not sort: `missing` lists them, to be fetched by id (`sortChecked`). Nothing to check (no full
+ * read since the last check) is `{ missing: [] }`.
+ */
+export function judgeSortPage(model: Model, records: readonly ResourceObject[], attribute: string, whole: boolean): { unsorted: true } | { missing: string[] } {
+	const stamps = records.map((record) => stampOf(record, attribute));
+	if (stamps.includes(undefined) || !newestFirst(stamps as number[])) return { unsorted: true };
+	if (!model.newest) return { missing: [] };
+	const onPage = new Set(records.map((record) => String(record.id)));
+	const floor = whole || !stamps.length ? Number.NEGATIVE_INFINITY : (stamps[stamps.length - 1] as number);
+	const missing = model.newest.filter(([id, stamp]) => stamp > floor && !onPage.has(id)).map(([id]) => id);
+	if (!missing.length) sortHeld(model);
+	return { missing };
+}
+
+/** Keeps the SORT_CHECK_SIZE newest (id, stamp) pairs, newest first. */
+function keepNewest(newest: Array<[string, number]>, id: string, stamp: number): void {
+	if (newest.length >= SORT_CHECK_SIZE && stamp <= newest[newest.length - 1][1]) return;
+	let at = newest.length;
+	while (at > 0 && newest[at - 1][1] < stamp) at--;
+	newest.splice(at, 0, [id, stamp]);
+	if (newest.length > SORT_CHECK_SIZE) newest.pop();
+}
+
+/** A record compared with what is known of it: the model is updated, and what to report is returned. */
+function compare(spec: FeedSpec, model: Model, record: ResourceObject, stamp: number | undefined): Emitted | undefined {
+	const id = String(record.id);
+	const known = (model.known ??= new Map());
+	const before = known.get(id);
+	const after = entryOf(spec, record);
+	known.set(id, after);
+	if (!before) return { id, change: 'created', record, stamp };
+	const changes = spec.prints ? difference(spec, before, after) : undefined;
+	if (!changes) return undefined;
+	if (spec.onlyTracked && !changes.changed.some((name) => name !== 'other')) return undefined;
+	return spec.tracked.length ? { id, change: 'updated', record, stamp, ...changes } : { id, change: 'updated', record, stamp };
+}
+
+/** Whether what a pass finds is reported (a silent baseline only records it). */
+function reports(spec: FeedSpec, pass: Pass, change: Change): boolean {
+	return spec.emits.has(change) && !(pass.baseline && !spec.startWithEverything);
+}
+
+/**
+ * Compares one page of a pass with the model, updating both; returns what to emit. `whole` says the
+ * page is the listing's last (no link to a next page).
+ */
+export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: readonly ResourceObject[], whole = false): PageOutcome {
 	const outcome: PageOutcome = { emitted: [], done: false };
 	const { attribute } = spec;
 	if (records.length && model.type === undefined) model.type = records[0].type;
 	const stamps = attribute ? records.map((record) => stampOf(record, attribute)) : [];
-	if (spec.incremental && stamps.includes(undefined)) outcome.unstamped = true;
+	if (attribute && stamps.includes(undefined)) {
+		outcome.unstamped = true;
+		pass.unstamped = true;
+	}
+	const firstPage = pass.pages === 0;
+	pass.pages++;
 
-	if (pass.kind === 'incremental' && attribute) {
-		// Newest first is what Enable was asked for; a page that is not (or lacks stamps) is read as part of a full pass.
-		let previous = pass.last;
-		for (const stamp of stamps) {
-			if (stamp === undefined) {
-				outcome.fellBack = 'unstamped';
-				break;
-			}
-			if (previous !== undefined && stamp > previous) {
-				outcome.fellBack = 'unsorted';
-				break;
-			}
-			previous = stamp;
+	if (pass.kind === 'incremental') {
+		// Only a listing whose every page runs newest first can be read down to the watermark.
+		if (outcome.unstamped) return { ...outcome, restart: 'unstamped' };
+		if (!newestFirst(stamps as number[])) return { ...outcome, restart: 'unsorted' };
+		if (firstPage) {
+			const judged = judgeSortPage(model, records, attribute as string, whole);
+			if ('unsorted' in judged) return { ...outcome, restart: 'unsorted' };
+			if (judged.missing.length) outcome.sortCheck = judged.missing;
 		}
-		if (outcome.fellBack) fallBackToFull(spec, pass);
-		else pass.last = previous;
-		// A baseline without a watermark yet reads back from the newest record.
-		if (pass.kind === 'incremental' && pass.baseline && pass.threshold === undefined && stamps.length) pass.threshold = (stamps[0] as number) - spec.lookbackMs;
 	}
 
 	records.forEach((record, index) => {
+		if (outcome.done) return;
 		const stamp = stamps[index];
 		const id = String(record.id);
 		if (stamp !== undefined && (pass.top === undefined || stamp > pass.top)) {
 			pass.top = stamp;
 			pass.topText = attributeText(record, attribute as string);
 		}
-		if (pass.kind === 'incremental' && pass.threshold !== undefined && (stamp as number) < pass.threshold) {
-			// Sorted newest first: this and everything after it was read before.
-			outcome.done = true;
+		if (spec.memory === 'window') return takeIntoWindow(spec, model, pass, record, stamp, outcome);
+		if (pass.kind === 'full') {
+			// A listing that shifts while it is read can show a record twice.
+			if (pass.seen.has(id)) return;
+			pass.seen.add(id);
+			if (stamp !== undefined) keepNewest((pass.newest ??= []), id, stamp);
+		}
+		if (pass.threshold !== undefined && stamp !== undefined && stamp < pass.threshold) {
+			// Stamped before the watermark's lookback: read before (newest first, so is all that
+			// follows), or, in a pass that cannot read newest first, left for the next full check.
+			if (pass.kind === 'incremental') outcome.done = true;
 			return;
 		}
-		const emit = (entry: Omit<Emitted, 'id' | 'record' | 'stamp'>) => {
-			if (!pass.baseline && spec.emits.has(entry.change)) outcome.emitted.push({ id, record, stamp, ...entry });
-		};
-		if (spec.memory === 'window') {
-			takeIntoWindow(spec, model, pass, id, stamp, emit);
-			return;
-		}
-		// Offset paging can show a record twice in one pass when records are added meanwhile.
-		if (pass.seen.has(id)) return;
-		pass.seen.add(id);
-		const known = (model.known ??= new Map());
-		const before = known.get(id);
-		const after = entryOf(spec, record);
-		known.set(id, after);
-		if (!before) return emit({ change: 'created' });
-		const changes = spec.prints ? difference(spec, before, after) : undefined;
-		if (!changes) return;
-		const trackedChanged = changes.changed.some((name) => name !== 'other');
-		if (spec.onlyTracked && !trackedChanged) return;
-		emit(spec.tracked.length ? { change: 'updated', ...changes } : { change: 'updated' });
+		const change = compare(spec, model, record, stamp);
+		if (change && reports(spec, pass, change.change)) outcome.emitted.push(change);
 	});
 	return outcome;
 }
 
-function takeIntoWindow(
-	spec: FeedSpec,
-	model: Model,
-	pass: Pass,
-	id: string,
-	stamp: number | undefined,
-	emit: (entry: { change: Change }) => void,
-): void {
+function takeIntoWindow(spec: FeedSpec, model: Model, pass: Pass, record: ResourceObject, stamp: number | undefined, outcome: PageOutcome): void {
+	const id = String(record.id);
+	const emit = () => {
+		if (reports(spec, pass, 'created')) outcome.emitted.push({ id, change: 'created', record, stamp });
+	};
 	if (stamp === undefined) {
-		// Only a full pass meets records without a timestamp: they are told apart by id.
+		// Records without a timestamp are told apart by id.
 		if (!pass.untimed || pass.untimed.has(id)) return;
 		pass.untimed.add(id);
 		// The first time any are met, there is nothing to compare with: they are recorded, not emitted.
-		if (model.untimed && !model.untimed.has(id)) emit({ change: 'created' });
+		if (model.untimed && !model.untimed.has(id)) emit();
 		return;
 	}
 	const threshold = model.watermark !== undefined ? model.watermark - spec.lookbackMs : Number.NEGATIVE_INFINITY;
@@ -303,20 +430,72 @@ function takeIntoWindow(
 	if (stamps.has(id)) return;
 	stamps.set(id, stamp);
 	// An id remembered without a timestamp that now has one is not new.
-	if (!model.window?.has(id) && !model.untimed?.has(id)) emit({ change: 'created' });
+	if (!model.window?.has(id) && !model.untimed?.has(id)) emit();
 }
 
-/** Ends a pass that read its last page: moves the watermark and, for a full pass, decides removals. */
-export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: number): Emitted[] {
-	const removed: Emitted[] = [];
+/**
+ * The first page of a sorted read lacked some of the newest records of the last full read, and
+ * those were fetched by id: `stillThere` says whether any is still in the view. If so, Enable did not
+ * sort (the pass must read everything: `refuseSort`); if all are gone, the sort holds.
+ */
+export function sortChecked(model: Model, stillThere: boolean): boolean {
+	if (!stillThere) sortHeld(model);
+	return !stillThere;
+}
+
+/** A sorted read's first page held every record it had to: the sort holds until the next full read. */
+function sortHeld(model: Model): void {
+	model.newest = undefined;
+	model.sortHeld = true;
+}
+
+/**
+ * A full pass read its listing to the end: the known records it did not meet are listed to be
+ * fetched by id (`confirm`). An incremental pass has none.
+ */
+export function listingEnded(model: Model, pass: Pass): string[] {
+	if (pass.kind !== 'full' || !model.known || pass.baseline) {
+		pass.pending = [];
+		return pass.pending;
+	}
+	pass.pending = [...model.known.keys()].filter((id) => !pass.seen.has(id));
+	return pass.pending;
+}
+
+/**
+ * A known record the listing did not show, fetched by id: gone (404/410, or `undefined`) or found.
+ * Found outside the view, it left the view: removed from it. Found in the view, the listing skipped
+ * it (records before it were removed while it was read): it is compared like any record read.
+ * `foundInView` says Enable itself found it in the view (the view's listing with `filter[id]`).
+ */
+export function confirm(spec: FeedSpec, model: Model, pass: Pass, id: string, found: ResourceObject | undefined, foundInView = false): Emitted | undefined {
+	pass.pending = (pass.pending ?? []).filter((pending) => pending !== id);
+	const known = model.known as Map<string, KnownEntry>;
+	if (!found || !(foundInView || inView(found, spec.view))) {
+		known.delete(id);
+		return reports(spec, pass, 'removed') ? { id, change: 'removed' } : undefined;
+	}
+	pass.seen.add(id);
+	const stamp = spec.attribute ? stampOf(found, spec.attribute) : undefined;
+	if (pass.threshold !== undefined && stamp !== undefined && stamp < pass.threshold) return undefined;
+	const change = compare(spec, model, found, stamp);
+	return change && reports(spec, pass, change.change) ? change : undefined;
+}
+
+/** Ends a pass whose listing was read and whose missing records were all confirmed: moves the watermark. */
+export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: number): void {
 	if (model.attribute !== spec.attribute) {
 		// A watermark of another attribute says nothing about this one.
 		model.watermark = undefined;
 		model.watermarkText = undefined;
 	}
-	if (pass.top !== undefined && (model.watermark === undefined || pass.top > model.watermark)) {
-		model.watermark = pass.top;
-		model.watermarkText = pass.topText;
+	if (pass.top !== undefined) {
+		// Never past the pass's own start: what changed while it read, or is stamped ahead, is read again.
+		const top = Math.min(pass.top, pass.startedAt);
+		if (model.watermark === undefined || top > model.watermark) {
+			model.watermark = top;
+			model.watermarkText = top === pass.top ? pass.topText : new Date(top).toISOString();
+		}
 	}
 	model.attribute = spec.attribute;
 	if (spec.memory === 'window') {
@@ -324,18 +503,17 @@ export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: numb
 		const window = new Map<string, number>();
 		for (const source of [model.window, pass.stamps]) for (const [id, stamp] of source ?? []) if (stamp >= from) window.set(id, stamp);
 		model.window = window;
-		if (pass.kind === 'full') model.untimed = pass.untimed;
+		model.untimed = pass.untimed;
 	} else if (pass.kind === 'full') {
-		const known = (model.known ??= new Map());
-		for (const id of [...known.keys()]) {
-			if (pass.seen.has(id)) continue;
-			known.delete(id);
-			if (!pass.baseline && spec.emits.has('removed')) removed.push({ id, change: 'removed' });
+		if (spec.attribute) {
+			model.unstamped = pass.unstamped ? true : undefined;
+			// Each full read checks the sort again, against what it found.
+			model.newest = pass.newest ?? [];
+			model.sortHeld = undefined;
 		}
+		if (pass.threshold === undefined) model.lastFull = now;
 	}
-	if (pass.kind === 'full') model.lastFull = now;
 	model.pass = undefined;
-	return removed;
 }
 
 /**

@@ -4,7 +4,7 @@
  * layout they always had. Each event says what it emits and how it remembers.
  */
 import { type EnableCollection, findCollection } from '../resources';
-import type { Change, FeedSpec } from './detect';
+import type { Change, FeedSpec, ViewFilter } from './detect';
 import type { LegacyLayout } from './state';
 
 /** Version 3's events: the same four for every collection. */
@@ -66,26 +66,33 @@ export interface ChangeSettings {
 	fullCheckHours: number;
 	trackAttributes: string[];
 	onlyTrackedChanges: boolean;
+	/** The view's filters. */
+	filters?: ViewFilter[];
+	/** Options → Start With: the first complete read reports every record as created (default `changes`). */
+	startWith?: 'changes' | 'everything';
 }
 
-/** How a version-3 trigger remembers: a compact window for New by timestamp, every id otherwise. */
+/**
+ * How a version-3 trigger remembers: every id (with a print when updates matter), so that a record
+ * is new only once, whatever its timestamp does.
+ */
 export function changeFeedSpec(settings: ChangeSettings): FeedSpec {
 	const { event, timestampAttribute } = settings;
 	const sees = (change: Change) => event.emits.has(change);
 	const byTimestamp = timestampAttribute !== undefined && event.value !== 'removed';
-	// New with a timestamp only needs what is near the watermark; every other event compares every record.
-	const windowed = byTimestamp && event.value === 'new';
 	const tracked = sees('updated') ? settings.trackAttributes : [];
 	return {
-		memory: windowed ? 'window' : 'known',
+		memory: 'known',
 		prints: sees('updated'),
 		emits: event.emits,
 		attribute: byTimestamp ? timestampAttribute : undefined,
 		lookbackMs: byTimestamp ? settings.lookbackMinutes * 60_000 : 0,
 		incremental: byTimestamp,
-		fullCheckMs: byTimestamp && !windowed ? settings.fullCheckHours * 3_600_000 : undefined,
+		fullCheckMs: byTimestamp ? settings.fullCheckHours * 3_600_000 : undefined,
 		tracked,
 		onlyTracked: tracked.length > 0 && settings.onlyTrackedChanges,
+		view: settings.filters ?? [],
+		startWithEverything: settings.startWith === 'everything' && sees('created'),
 	};
 }
 

@@ -1,36 +1,57 @@
 /**
  * One poll of the Enable Trigger, the n8n glue around detect.ts: reads the pass's pages within n8n's
  * poll budget (continuing next poll from the link where it stopped), hands each page to the
- * decisions, stores the memory, and shapes what changed into items. Nothing is stored when a poll
- * fails, so the next poll reads the same again; Enable's request to wait is honoured across polls.
+ * decisions, fetches by id the known records a full read did not meet, stores the memory, and
+ * shapes what changed into items. Nothing is stored when a poll fails, so the next poll reads the
+ * same again; when Enable asks for a wait longer than the poll may last, the poll keeps what it
+ * read and the wait is honoured across polls (waits.ts).
  */
-import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { type IDataObject, type INodeExecutionData, type IPollFunctions, NodeApiError, type JsonObject } from 'n8n-workflow';
 
 import { subjectOf } from '../actions/collection';
 import type { EnableCollection } from '../resources';
 import { clock } from '../transport/clock';
-import { type CollectionPage, fetchFirstPage, fetchPage, type IncludedIndex, type ListQuery, loopingLinkError } from '../transport/paging';
-import { openConnection, passesDeadline, toNodeError } from '../transport/request';
+import { type CollectionPage, fetchFirstPage, fetchPage, getRecord, type IncludedIndex, type ListQuery, loopingLinkError } from '../transport/paging';
+import { inParallel } from '../transport/parallel';
+import { type EnableConnection, openConnection, passesDeadline, toNodeError } from '../transport/request';
+import type { ResourceObject } from '../transport/types';
 import {
 	completePass,
+	confirm,
+	distrustSort,
 	type Emitted,
 	type FeedSpec,
 	inEmitOrder,
+	inView,
+	judgeSortPage,
+	listingEnded,
 	type Model,
 	mostRecent,
 	type Pass,
 	planPass,
+	readInFull,
 	refuseSort,
 	restartPass,
+	sortChecked,
 	takePage,
 } from './detect';
 import { STATE_KEY } from './state';
+import { clearWait, declareWait, endPoll, keepWait, pendingWait, startPoll } from './waits';
 
-/** Where a rate limit's end is kept: apart from the memory, so that a failed poll leaves the memory as it was. */
-const WAIT_KEY = 'enableTriggerWaitUntil';
-
-/** A page is not started unless this many times the slowest page so far still fits in the budget. */
+/** A request is not started unless this many times the slowest request so far still fits in the budget. */
 const PAGE_TIME_MARGIN = 1.5;
+
+/** Records looked up at a time (removal candidates, the sort check). */
+const CONFIRM_CONCURRENCY = 5;
+
+/** Page size of a view's listing narrowed to one id: room to see whether Enable ignored the id. */
+const ID_FILTER_PAGE_SIZE = 10;
+
+/** The poll budget when n8n gives none (n8n's own default for a poll context). */
+const DEFAULT_BUDGET_MS = 5 * 60_000;
+
+/** How long past its budget a poll that never ended keeps another poll of its trigger from starting. */
+const LEASE_MARGIN_MS = 2 * 60_000;
 
 /** Everything one poll needs to know about its feed. */
 export interface Feed {
@@ -47,6 +68,7 @@ export interface Feed {
 }
 
 const REFUSED_LINK_STATUSES = new Set(['400', '404', '410', '422']);
+const GONE_STATUSES = new Set(['404', '410']);
 
 function httpCodeOf(error: unknown): string | undefined {
 	const code = (error as { httpCode?: unknown } | undefined)?.httpCode;
@@ -88,91 +110,304 @@ async function sample(context: IPollFunctions, feed: Feed): Promise<INodeExecuti
 	return record ? [[{ json: feed.shape({ id: record.id, change: 'created', record }, included, record.type) }]] : null;
 }
 
+/** The trigger in this n8n: its workflow and node. */
+function triggerKey(context: IPollFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id ?? context.getNode().name}`;
+}
+
+/** The failure a poll that skips for Enable's wait declares: n8n's back-off polls again after it. */
+function waitingError(context: IPollFunctions, until: number, now: number): NodeApiError {
+	const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+	return new NodeApiError(context.getNode(), { status: 429 } as JsonObject, {
+		message: 'Enable is rate-limiting requests (HTTP 429)',
+		description: `Enable asked n8n to wait until ${new Date(until).toISOString()} (${seconds} s from now). The trigger kept what it had read, sends no request before then, and reports every change after it: nothing is lost.`,
+		httpCode: '429',
+		failure: { cause: 'rate-limited', retryAfterMs: until - now },
+	});
+}
+
 export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INodeExecutionData[][] | null> {
 	if (context.getMode() === 'manual') return await sample(context, feed);
 
 	const staticData = context.getWorkflowStaticData('node');
+	const connection = await openConnection(context, 0);
+	const trigger = triggerKey(context);
+	// Enable's wait is Enable's: one per trigger and Enable host.
+	const waitKey = `${trigger}:${connection.baseUrl}`;
 	const now = clock.now();
-	const waitUntil = staticData[WAIT_KEY];
-	// Enable asked n8n to wait: no request before then.
-	if (typeof waitUntil === 'number' && now < waitUntil) return null;
+	const wait = pendingWait(staticData, waitKey, now);
+	if (wait) {
+		// No request before Enable's wait has passed. The first poll that skips says why, once.
+		if (wait.declared) return null;
+		declareWait(staticData, waitKey, wait);
+		throw waitingError(context, wait.until, now);
+	}
+	const budget = pollBudgetMs(context);
+	if (!startPoll(trigger, now, (budget ?? DEFAULT_BUDGET_MS) + LEASE_MARGIN_MS)) {
+		context.logger.debug(`Enable Trigger "${context.getNode().name}": the previous poll is still running; this one is skipped.`);
+		return null;
+	}
+	try {
+		if (budget !== undefined) connection.deadline = now + budget;
+		return await pollOnce(context, feed, connection, staticData, waitKey, now);
+	} finally {
+		endPoll(trigger);
+	}
+}
 
+/** What one poll works with. */
+interface Poll {
+	context: IPollFunctions;
+	feed: Feed;
+	connection: EnableConnection;
+	model: Model;
+	pass: Pass;
+	included: IncludedIndex;
+	emitted: Emitted[];
+	/** The slowest request of this poll so far (ms). */
+	slowestMs: number;
+	/** Pages read in this poll. */
+	pages: number;
+}
+
+async function pollOnce(
+	context: IPollFunctions,
+	feed: Feed,
+	connection: EnableConnection,
+	staticData: IDataObject,
+	waitKey: string,
+	now: number,
+): Promise<INodeExecutionData[][] | null> {
 	const loaded = feed.load(staticData[STATE_KEY] as IDataObject | undefined);
-	// The first poll, or the first after the event or filters changed, only records what exists.
+	// The first poll, or the first after the event or filters changed, starts with a baseline.
 	const fresh = loaded?.signature !== feed.signature;
 	const model: Model = fresh ? { signature: feed.signature } : (loaded as Model);
-	const { spec, collection } = feed;
-
-	const connection = await openConnection(context, 0);
-	const budget = pollBudgetMs(context);
-	if (budget !== undefined) connection.deadline = now + budget;
-	const subject = { ...subjectOf(collection), include: feed.include };
-	const target = { path: collection.path, subject };
-	const included: IncludedIndex = new Map();
-	const emitted: Emitted[] = [];
-	const pass = (model.pass ??= planPass(spec, model, now, fresh));
-	const visited = new Set<string>();
-	let requests = 0;
-	let slowestMs = 0;
+	const pass = (model.pass ??= planPass(feed.spec, model, now, fresh));
+	const poll: Poll = { context, feed, connection, model, pass, included: new Map(), emitted: [], slowestMs: 0, pages: 0 };
 
 	try {
-		for (;;) {
-			// Start another page only if it surely fits in the budget: what was read is emitted, the rest waits for the next poll.
-			if (requests > 0 && passesDeadline(connection, slowestMs * PAGE_TIME_MARGIN)) break;
-			const started = clock.now();
-			let page: CollectionPage;
-			try {
-				page =
-					pass.next !== undefined
-						? await fetchPage(context, connection, { url: pass.next, subject, itemIndex: 0, expect: 'list' }, included)
-						: await fetchFirstPage(context, connection, target, queryOf(feed, pass), 0, included);
-			} catch (error) {
-				const status = httpCodeOf(error);
-				if (requests === 0 && pass.next !== undefined && status !== undefined && REFUSED_LINK_STATUSES.has(status)) {
-					// The link saved by the last poll expired.
-					restartPass(pass);
-					context.logger.warn(`Enable Trigger "${context.getNode().name}": Enable refused the saved link to the next page of ${collection.nouns} (HTTP ${status}); the read starts again from its first page.`);
-					continue;
-				}
-				if (pass.next === undefined && pass.kind === 'incremental' && (status === '400' || status === '422')) {
-					// Enable refused sort=-<attribute>: read everything instead (a refusal of the filters recurs and is reported).
-					const retryAt = refuseSort(spec, model, pass, now);
-					say(
-						context,
-						model,
-						`sort-refused:${spec.attribute}`,
-						`Enable refused sort=-${spec.attribute} on ${collection.nouns} (HTTP ${status}): polls read every ${collection.noun} instead of the changes since the last poll, and try the sort again in ${Math.round((retryAt - now) / 3_600_000)} h. Pick another Changed Since Attribute, or leave it empty.`,
-					);
-					continue;
-				}
-				throw toNodeError(context.getNode(), error, 0);
-			}
-			requests++;
-			slowestMs = Math.max(slowestMs, clock.now() - started);
-			const outcome = takePage(spec, model, pass, page.records);
-			emitted.push(...outcome.emitted);
-			if (outcome.fellBack === 'unsorted') {
-				say(context, model, `unsorted:${spec.attribute}`, `Enable did not return ${collection.nouns} newest first for sort=-${spec.attribute}: this poll reads every ${collection.noun} instead. Pick another Changed Since Attribute, or leave it empty.`);
-			} else if (outcome.unstamped) {
-				say(context, model, `unstamped:${spec.attribute}`, `Some ${collection.nouns} have no ${spec.attribute} timestamp: polls read every ${collection.noun} instead of the changes since the last poll. Pick another Changed Since Attribute, or leave it empty.`);
-			}
-			if (outcome.done || page.next === undefined) {
-				emitted.push(...completePass(spec, model, pass, clock.now()));
-				break;
-			}
-			visited.add(page.url);
-			if (visited.has(page.next)) throw loopingLinkError(context, page.next, pass.seen.size, 0);
-			pass.next = page.next;
-		}
+		await readPass(poll);
+		clearWait(staticData, waitKey);
 	} catch (error) {
 		const nodeError = toNodeError(context.getNode(), error, 0);
 		const { failure } = nodeError;
-		if (failure?.cause === 'rate-limited' && failure.retryAfterMs) staticData[WAIT_KEY] = clock.now() + failure.retryAfterMs;
-		throw nodeError;
+		// A rate limit longer than the poll may last: keep what was read, and wait across polls.
+		if (failure?.cause !== 'rate-limited' || !failure.retryAfterMs) throw nodeError;
+		keepWait(staticData, waitKey, clock.now() + failure.retryAfterMs);
+		context.logger.warn(
+			`Enable Trigger "${context.getNode().name}": Enable asked n8n to wait ${Math.ceil(failure.retryAfterMs / 1000)} s (HTTP 429); the trigger keeps what it read and polls again after that.`,
+		);
 	}
-
-	delete staticData[WAIT_KEY];
 	staticData[STATE_KEY] = feed.save(model);
-	if (!emitted.length) return null;
-	return [inEmitOrder(emitted).map((change) => ({ json: feed.shape(change, included, model.type) }))];
+	if (!poll.emitted.length) return null;
+	return [inEmitOrder(poll.emitted).map((change) => ({ json: feed.shape(change, poll.included, model.type) }))];
+}
+
+/** Whether another request surely fits in what is left of the poll's budget. */
+function timeLeft(poll: Poll): boolean {
+	return !passesDeadline(poll.connection, poll.slowestMs * PAGE_TIME_MARGIN);
+}
+
+/** Reads the pass on: pages, then the records to fetch by id, until it completes or the budget ends. */
+async function readPass(poll: Poll): Promise<void> {
+	const { context, feed, model, pass, connection } = poll;
+	const { spec, collection } = feed;
+	const subject = { ...subjectOf(collection), include: feed.include };
+	const visited = new Set<string>();
+	for (;;) {
+		if (pass.pending !== undefined) {
+			await confirmPending(poll);
+			if (pass.pending.length) return;
+			completePass(spec, model, pass, clock.now());
+			const sortable = spec.incremental && model.newest !== undefined && !model.unstamped && !(model.noSortUntil !== undefined && clock.now() < model.noSortUntil);
+			if (pass.baseline && sortable && timeLeft(poll)) await probeSort(poll);
+			return;
+		}
+		// Start another page only if it surely fits in the budget: what was read is kept, the rest waits for the next poll.
+		if (poll.pages > 0 && !timeLeft(poll)) return;
+		const started = clock.now();
+		let page: CollectionPage;
+		try {
+			page =
+				pass.next !== undefined
+					? await fetchPage(context, connection, { url: pass.next, subject, itemIndex: 0, expect: 'list' }, poll.included)
+					: await fetchFirstPage(context, connection, { path: collection.path, subject }, queryOf(feed, pass), 0, poll.included);
+		} catch (error) {
+			const status = httpCodeOf(error);
+			if (poll.pages === 0 && pass.next !== undefined && status !== undefined && REFUSED_LINK_STATUSES.has(status)) {
+				// The link saved by the last poll expired.
+				restartPass(pass);
+				context.logger.warn(`Enable Trigger "${context.getNode().name}": Enable refused the saved link to the next page of ${collection.nouns} (HTTP ${status}); the read starts again from its first page.`);
+				continue;
+			}
+			if (pass.next === undefined && pass.kind === 'incremental' && (status === '400' || status === '422')) {
+				// Enable refused sort=-<attribute>: read everything instead (a refusal of the filters recurs and is reported).
+				sortRefusedNotice(poll, status, refuseSort(spec, model, pass, clock.now()));
+				continue;
+			}
+			throw toNodeError(context.getNode(), error, 0);
+		}
+		poll.pages++;
+		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started);
+		const outcome = takePage(spec, model, pass, page.records, page.next === undefined);
+		poll.emitted.push(...outcome.emitted);
+		if (outcome.unstamped) {
+			say(context, model, `unstamped:${spec.attribute}`, `Some ${collection.nouns} have no ${spec.attribute} timestamp: polls read every ${collection.noun} instead of the changes since the last poll. Pick another Changed Since Attribute, or leave it empty.`);
+		}
+		if (outcome.restart === 'unstamped') {
+			readInFull(pass);
+			continue;
+		}
+		// A check left unanswered for lack of time is made again by the next sorted read.
+		const checked = outcome.sortCheck === undefined ? undefined : await anyStillThere(poll, outcome.sortCheck);
+		if (outcome.restart === 'unsorted' || (checked !== undefined && !sortChecked(model, checked))) {
+			refuseSort(spec, model, pass, clock.now());
+			unsortedNotice(poll);
+			continue;
+		}
+		if (outcome.done || page.next === undefined) {
+			listingEnded(model, pass);
+			continue;
+		}
+		visited.add(page.url);
+		if (visited.has(page.next)) throw loopingLinkError(context, page.next, pass.seen.size, 0);
+		pass.next = page.next;
+	}
+}
+
+/** What Enable said of one record looked up by id. */
+interface LookedUp {
+	/** The record, or undefined when it is gone (or, looked up in the view, not in it). */
+	found: ResourceObject | undefined;
+	/** Enable's own listing of the view held it. */
+	inView: boolean;
+}
+
+/**
+ * Looks one record up. In a filtered view, the view's own listing narrowed by `filter[id]` says
+ * whether it is still in the view, by Enable's own reading of the filters; where Enable refuses or
+ * ignores `filter[id]`, and in an unfiltered view, `GET /v1/<collection>/<id>` says whether it exists.
+ */
+async function lookUp(poll: Poll, id: string): Promise<LookedUp> {
+	const { context, connection, feed, model } = poll;
+	const subject = { ...subjectOf(feed.collection), include: feed.include };
+	const target = { path: feed.collection.path, subject };
+	if (feed.filters.length && !model.noIdFilter) {
+		try {
+			const page = await fetchFirstPage(context, connection, target, { filters: [...feed.filters, { attribute: 'id', value: id }], include: feed.include, pageSize: ID_FILTER_PAGE_SIZE }, 0, poll.included);
+			const found = page.records.find((record) => String(record.id) === id);
+			if (found || !page.records.length) return { found, inView: Boolean(found) };
+		} catch (error) {
+			if (!['400', '422'].includes(httpCodeOf(error) ?? '')) throw toNodeError(context.getNode(), error, 0);
+		}
+		// Enable refused filter[id], or answered with other records: it does not filter by id.
+		model.noIdFilter = true;
+	}
+	try {
+		const read = await getRecord(context, connection, target, id, feed.include, 0);
+		for (const [key, record] of read.included) if (!poll.included.has(key)) poll.included.set(key, record);
+		return { found: read.records[0], inView: false };
+	} catch (error) {
+		if (GONE_STATUSES.has(httpCodeOf(error) ?? '')) return { found: undefined, inView: false };
+		throw toNodeError(context.getNode(), error, 0);
+	}
+}
+
+/**
+ * Looks records up, CONFIRM_CONCURRENCY at a time, while the budget allows, handing each answer to
+ * `take`. Every request under way ends before this returns, so nothing changes the model after
+ * the poll is stored; the first failure is thrown then.
+ */
+async function lookUpEach(poll: Poll, ids: readonly string[], take: (id: string, answer: LookedUp) => void): Promise<void> {
+	let failure: unknown;
+	await inParallel(
+		ids.length,
+		CONFIRM_CONCURRENCY,
+		async (index) => {
+			const started = clock.now();
+			try {
+				take(ids[index], await lookUp(poll, ids[index]));
+			} catch (error) {
+				failure ??= error;
+			} finally {
+				poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started);
+			}
+		},
+		{ stopped: () => failure !== undefined || !timeLeft(poll) },
+	);
+	if (failure !== undefined) throw toNodeError(poll.context.getNode(), failure, 0);
+}
+
+/** The known records a full read did not meet, looked up one by one: removed only when Enable says so. */
+async function confirmPending(poll: Poll): Promise<void> {
+	const { feed, model, pass } = poll;
+	await lookUpEach(poll, [...(pass.pending ?? [])], (id, { found, inView: listed }) => {
+		const change = confirm(feed.spec, model, pass, id, found, listed);
+		if (change) poll.emitted.push(change);
+	});
+}
+
+/**
+ * Whether any of these records (the newest a full read found, missing from a sorted first page) is
+ * still in the view; undefined when the budget ended before every one was answered.
+ */
+async function anyStillThere(poll: Poll, ids: readonly string[]): Promise<boolean | undefined> {
+	let still = false;
+	let answered = 0;
+	await lookUpEach(poll, ids, (_id, { found, inView: listed }) => {
+		answered++;
+		if (found && (listed || inView(found, poll.feed.spec.view))) still = true;
+	});
+	return still || (answered === ids.length ? false : undefined);
+}
+
+/**
+ * After the first complete read, one sorted page checks Enable's sort at once, so that a refused or
+ * ignored sort is known before the first change is due. (After later full reads, the next sorted
+ * read's first page checks it, at no extra request.)
+ */
+async function probeSort(poll: Poll): Promise<void> {
+	const { context, connection, feed, model } = poll;
+	const { spec, collection } = feed;
+	const attribute = spec.attribute as string;
+	const subject = { ...subjectOf(collection), include: feed.include };
+	const started = clock.now();
+	let page: CollectionPage;
+	try {
+		page = await fetchFirstPage(context, connection, { path: collection.path, subject }, { filters: feed.filters, include: feed.include, sort: `-${attribute}` }, 0, poll.included);
+	} catch (error) {
+		const status = httpCodeOf(error);
+		if (status !== '400' && status !== '422') throw toNodeError(context.getNode(), error, 0);
+		const retryAt = distrustSort(spec, model, clock.now());
+		sortRefusedNotice(poll, status, retryAt);
+		return;
+	} finally {
+		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started);
+	}
+	const judged = judgeSortPage(model, page.records, attribute, page.next === undefined);
+	const checked = 'unsorted' in judged ? false : judged.missing.length ? await anyStillThere(poll, judged.missing) : undefined;
+	if ('unsorted' in judged || (checked !== undefined && !sortChecked(model, checked))) {
+		distrustSort(spec, model, clock.now());
+		unsortedNotice(poll);
+	}
+}
+
+function sortRefusedNotice(poll: Poll, status: string, retryAt: number): void {
+	const { spec, collection } = poll.feed;
+	say(
+		poll.context,
+		poll.model,
+		`sort-refused:${spec.attribute}`,
+		`Enable refused sort=-${spec.attribute} on ${collection.nouns} (HTTP ${status}): polls read every ${collection.noun} instead of the changes since the last poll, and try the sort again in ${Math.round((retryAt - clock.now()) / 3_600_000)} h. Pick another Changed Since Attribute, or leave it empty.`,
+	);
+}
+
+function unsortedNotice(poll: Poll): void {
+	const { spec, collection } = poll.feed;
+	say(
+		poll.context,
+		poll.model,
+		`unsorted:${spec.attribute}`,
+		`Enable did not return ${collection.nouns} newest first for sort=-${spec.attribute}: polls read every ${collection.noun} instead. Pick another Changed Since Attribute, or leave it empty.`,
+	);
 }

@@ -28,21 +28,41 @@ function unpackIds(packed: unknown): string[] {
 interface StoredPass {
 	k: 'f' | 'i';
 	b?: 1;
+	/** When the pass started (epoch ms). */
+	at?: number;
 	next?: string;
+	pg?: number;
 	seen?: IdList;
 	st?: IdList;
 	stts?: number[];
 	unt?: IdList;
 	top?: number;
 	topt?: string;
-	last?: number;
 	thr?: number;
+	/** The newest records read (ids and stamps), for the sort check. */
+	nw?: IdList;
+	nwts?: number[];
+	/** A record without a usable timestamp was read. */
+	us?: 1;
+	/** Known ids the listing did not show, still to be fetched by id. */
+	pend?: IdList;
+}
+
+/** (id, stamp) pairs as two columns. */
+function packPairs(pairs: ReadonlyArray<[string, number]>): { ids: IdList; stamps: number[] } {
+	return { ids: packIds(pairs.map(([id]) => id)), stamps: pairs.map(([, stamp]) => stamp) };
+}
+
+function unpackPairs(ids: unknown, stamps: unknown): Array<[string, number]> {
+	const times = Array.isArray(stamps) ? stamps : [];
+	return unpackIds(ids).map((id, index) => [id, Number(times[index])]);
 }
 
 function packPass(pass: Pass): StoredPass {
-	const stored: StoredPass = { k: pass.kind === 'full' ? 'f' : 'i', seen: packIds(pass.seen) };
+	const stored: StoredPass = { k: pass.kind === 'full' ? 'f' : 'i', at: pass.startedAt, seen: packIds(pass.seen) };
 	if (pass.baseline) stored.b = 1;
 	if (pass.next !== undefined) stored.next = pass.next;
+	if (pass.pages) stored.pg = pass.pages;
 	if (pass.stamps) {
 		stored.st = packIds(pass.stamps.keys());
 		stored.stts = [...pass.stamps.values()];
@@ -52,14 +72,26 @@ function packPass(pass: Pass): StoredPass {
 		stored.top = pass.top;
 		stored.topt = pass.topText;
 	}
-	if (pass.last !== undefined) stored.last = pass.last;
 	if (pass.threshold !== undefined) stored.thr = pass.threshold;
+	if (pass.newest) {
+		const { ids, stamps } = packPairs(pass.newest);
+		stored.nw = ids;
+		stored.nwts = stamps;
+	}
+	if (pass.unstamped) stored.us = 1;
+	if (pass.pending) stored.pend = packIds(pass.pending);
 	return stored;
 }
 
 function unpackPass(stored: StoredPass | undefined): Pass | undefined {
 	if (!stored || typeof stored !== 'object') return undefined;
-	const pass: Pass = { kind: stored.k === 'i' ? 'incremental' : 'full', baseline: stored.b === 1, seen: new Set(unpackIds(stored.seen)) };
+	const pass: Pass = {
+		kind: stored.k === 'i' ? 'incremental' : 'full',
+		baseline: stored.b === 1,
+		startedAt: typeof stored.at === 'number' ? stored.at : 0,
+		pages: typeof stored.pg === 'number' ? stored.pg : 0,
+		seen: new Set(unpackIds(stored.seen)),
+	};
 	if (typeof stored.next === 'string') pass.next = stored.next;
 	if (stored.st !== undefined) {
 		const stamps = stored.stts ?? [];
@@ -70,16 +102,19 @@ function unpackPass(stored: StoredPass | undefined): Pass | undefined {
 		pass.top = stored.top;
 		pass.topText = stored.topt;
 	}
-	if (typeof stored.last === 'number') pass.last = stored.last;
 	if (typeof stored.thr === 'number') pass.threshold = stored.thr;
+	if (stored.nw !== undefined) pass.newest = unpackPairs(stored.nw, stored.nwts);
+	if (stored.us === 1) pass.unstamped = true;
+	if (stored.pend !== undefined) pass.pending = unpackIds(stored.pend);
 	return pass;
 }
 
-/** The notices, refused sort and unfinished pass, which every version's layout may carry. */
+/** The notices, refused sort and filter, and unfinished pass, which every version's layout may carry. */
 function packShared(model: Model, stored: IDataObject): IDataObject {
 	if (model.pass) stored.pass = packPass(model.pass) as unknown as IDataObject;
 	if (model.said?.length) stored.said = model.said;
 	if (model.noSortUntil !== undefined) stored.nosort = model.noSortUntil;
+	if (model.noIdFilter) stored.nif = 1;
 	return stored;
 }
 
@@ -87,6 +122,7 @@ function unpackShared(stored: IDataObject, model: Model): Model {
 	model.pass = unpackPass(stored.pass as StoredPass | undefined);
 	if (Array.isArray(stored.said)) model.said = stored.said.map(String);
 	if (typeof stored.nosort === 'number') model.noSortUntil = stored.nosort;
+	if (stored.nif === 1) model.noIdFilter = true;
 	return model;
 }
 
@@ -118,6 +154,13 @@ export function packV3(model: Model): IDataObject {
 	}
 	if (model.untimed) stored.unt = packIds(model.untimed);
 	if (model.lastFull !== undefined) stored.full = model.lastFull;
+	if (model.newest) {
+		const { ids, stamps } = packPairs(model.newest);
+		stored.nw = ids;
+		stored.nwts = stamps;
+	}
+	if (model.sortHeld) stored.sh = 1;
+	if (model.unstamped) stored.us = 1;
 	return packShared(model, stored);
 }
 
@@ -150,6 +193,9 @@ export function unpackV3(stored: IDataObject | undefined): Model | undefined {
 	}
 	if (stored.unt !== undefined) model.untimed = new Set(unpackIds(stored.unt));
 	if (typeof stored.full === 'number') model.lastFull = stored.full;
+	if (stored.nw !== undefined) model.newest = unpackPairs(stored.nw, stored.nwts);
+	if (stored.sh === 1) model.sortHeld = true;
+	if (stored.us === 1) model.unstamped = true;
 	return unpackShared(stored, model);
 }
 
