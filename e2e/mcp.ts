@@ -73,7 +73,8 @@ async function main(): Promise<void> {
 			await instance.publish(example.id);
 			server = await instance.start();
 		});
-		if (!server) return;
+		// Without n8n no MCP check can run: end here, non-zero (the failed check above says why).
+		if (!server) throw new HostError('n8n did not start with the MCP server example, so no MCP check ran');
 		const endpoint = `${server.url}/mcp/enable`;
 		console.log(`e2e:mcp: n8n ${host.version}, MCP endpoint ${endpoint}`);
 

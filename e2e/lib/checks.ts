@@ -1,4 +1,10 @@
-/** The e2e scripts' named checks: each prints ✓ or ✗ with its message, and the run ends with the counts. */
+/**
+ * The e2e scripts' named checks: each prints ✓ or ✗ with its message, and the run ends with the
+ * counts. A failed check sets the exit code to 1 at once, and an exit guard keeps it non-zero when
+ * a check failed or when the script ended without reaching `finish` (an early return, a forgotten
+ * call): no path out of a script that uses these checks exits 0 unless every check passed and the
+ * run reached its summary.
+ */
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 
 export interface CheckResult {
@@ -7,6 +13,19 @@ export interface CheckResult {
 }
 
 export const results: CheckResult[] = [];
+
+/** Whether the script reached its summary (`finish`). */
+let finished = false;
+
+process.on('exit', (code) => {
+	const failed = results.filter((result) => result.error).length;
+	if (!finished) {
+		console.error(`\nThe run ended before its summary: ${results.length - failed} passed, ${failed} failed; the checks after those never ran`);
+		if (!code) process.exitCode = 1;
+	} else if (failed && !code) {
+		process.exitCode = 1;
+	}
+});
 
 /** Called with a failed check's index before its result prints (the editor test takes a screenshot). */
 let onFailure: ((index: number) => Promise<string | undefined>) | undefined;
@@ -23,6 +42,8 @@ export async function check(name: string, body: () => Promise<void> | void): Pro
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		results.push({ name, error: message });
+		// Now, not in `finish`: a script that returns or exits early still fails.
+		process.exitCode = 1;
 		const note = await onFailure?.(results.length).catch(() => undefined);
 		console.log(`  ✗ ${name}\n      ${message.split('\n').join('\n      ')}${note ? `\n      (${note})` : ''}`);
 	}
@@ -41,8 +62,9 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
 	}
 }
 
-/** Prints "N passed, M failed" (the line CI reads) and sets the exit code. */
+/** Prints "N passed, M failed" (the line CI reads) and sets the exit code: 0 only when every check passed. */
 export function finish(label: string, started: number): void {
+	finished = true;
 	const failed = results.filter((result) => result.error);
 	console.log(`\n${label} finished in ${Math.round((Date.now() - started) / 1000)} s`);
 	console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
