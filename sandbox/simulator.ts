@@ -104,6 +104,12 @@ export interface SimulatorOptions {
 	host?: string;
 	clients?: SimulatorClient[];
 	tokenLifetimeSeconds?: number;
+	/**
+	 * The shape of the access tokens the token endpoint issues: JWT-shaped (default, as Enable
+	 * documents), or opaque random strings, which no JWT pattern matches: the leak checks must find
+	 * a token by its exact value, whatever its shape.
+	 */
+	tokenFormat?: 'jwt' | 'opaque';
 	counts?: Partial<SeedCounts>;
 	seed?: number;
 	defaultPageSize?: number;
@@ -285,6 +291,7 @@ export class EnableSimulator {
 		this.options = {
 			clients: options.clients ?? [DEMO_CLIENT],
 			tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+			tokenFormat: options.tokenFormat ?? 'jwt',
 			defaultPageSize: options.defaultPageSize ?? 25,
 			maxPageSize: options.maxPageSize ?? 100,
 			absoluteLinks: options.absoluteLinks ?? false,
@@ -510,11 +517,14 @@ export class EnableSimulator {
 		if (notGranted.length || requested.some((scope) => scope === '')) {
 			return oauthError(400, 'invalid_scope', `The requested scope is invalid, unknown, or exceeds what was granted: ${notGranted.join(' ')}`.trim());
 		}
-		const accessToken = [
-			Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url'),
-			Buffer.from(JSON.stringify({ sub: client.clientId, scope: requested.join(' '), n: this.counters.tokensIssued + 1 })).toString('base64url'),
-			randomBytes(24).toString('base64url'),
-		].join('.');
+		const accessToken =
+			this.options.tokenFormat === 'opaque'
+				? randomBytes(24).toString('hex')
+				: [
+						Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url'),
+						Buffer.from(JSON.stringify({ sub: client.clientId, scope: requested.join(' '), n: this.counters.tokensIssued + 1 })).toString('base64url'),
+						randomBytes(24).toString('base64url'),
+					].join('.');
 		this.tokens.set(accessToken, {
 			clientId: client.clientId,
 			scopes: new Set(requested as Scope[]),
