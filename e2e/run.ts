@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { type ExecutionRun, loadExamples, N8nInstance, nodeOutput, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from './lib/instance';
+import { assertNoLeak, type ExecutionRun, loadExamples, N8nInstance, nodeOutput, packPackage, SANDBOX_CREDENTIAL as CREDENTIAL, type Workflow } from './lib/instance';
 
 const COUNTS = { deals: 137, activity: 64, users: 23 };
 const ENABLE_TYPE = 'n8n-nodes-enable.enable';
@@ -71,10 +71,12 @@ function manualWorkflow(id: string, name: string, parameters: Record<string, unk
 	return fanOutWorkflow(id, name, [{ name: 'Enable', parameters, extra }]);
 }
 
-async function executeOk(instance: N8nInstance, workflowId: string): Promise<ExecutionRun> {
+/** Runs a workflow with `n8n execute`; it must succeed, and neither its output nor its run data may hold the secret or a token. */
+async function executeOk(instance: N8nInstance, simulator: EnableSimulator, workflowId: string): Promise<ExecutionRun> {
 	const { ok, run, output } = await instance.execute(workflowId);
 	const error = run?.data?.resultData?.error;
 	assert(ok && run && !error, `n8n execute failed: ${error?.message ?? ''} ${error?.description ?? ''}\n${output.trim().slice(-800)}`);
+	assertNoLeak(simulator, output, 'the output and run data of n8n execute');
 	return run;
 }
 
@@ -92,7 +94,8 @@ async function main(): Promise<void> {
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
 	const tarball = await packPackage(packDir);
 	console.log(`e2e: n8n ${host.version} on ${host.node === process.execPath ? `Node ${process.version}` : 'Node 24'}, package ${path.basename(tarball)} installed with npm as the README says`);
-	const simulator: EnableSimulator = await startSimulator({ counts: COUNTS, defaultPageSize: 25 });
+	// Opaque tokens: a leaked token cannot hide behind the node's JWT redaction, and the leak checks look for each by its exact value.
+	const simulator: EnableSimulator = await startSimulator({ counts: COUNTS, defaultPageSize: 25, tokenFormat: 'opaque' });
 	const instance = await N8nInstance.create(host, tarball);
 	rmSync(packDir, { recursive: true, force: true });
 	const deals = () => simulator.store.list('deals').map((record) => record.id);
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
 		await check('example "Get all Enable deals": every deal once, with the deal fields, in one token', async () => {
 			assert(getAll, 'the example is missing');
 			simulator.resetStats();
-			const run = await executeOk(instance, getAll.id);
+			const run = await executeOk(instance, simulator, getAll.id);
 			expectRecords(nodeOutput(run, 'Enable'), deals(), ['id', 'dealType', 'startDate', 'endDate', 'reference', 'relationships']);
 			assert(simulator.stats().tokenRequests === 1, `expected 1 token request, got ${simulator.stats().tokenRequests}`);
 			assert(simulator.totalPageRequests() === Math.ceil(COUNTS.deals / 100), `unexpected page requests: ${simulator.totalPageRequests()}`);
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
 		await check('a second execution reuses the token n8n stored (no new token request)', async () => {
 			assert(getAll, 'the example is missing');
 			simulator.resetStats();
-			const run = await executeOk(instance, getAll.id);
+			const run = await executeOk(instance, simulator, getAll.id);
 			expectRecords(nodeOutput(run, 'Enable'), deals(), ['id']);
 			assert(simulator.stats().tokenRequests === 0, `expected no token request, got ${simulator.stats().tokenRequests}`);
 		});
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
 			simulator.revokeAllTokens();
 			simulator.addFault({ kind: 'status', status: 503, onRequest: 1, times: 2, target: 'token' });
 			try {
-				const run = await executeOk(instance, getAll.id);
+				const run = await executeOk(instance, simulator, getAll.id);
 				expectRecords(nodeOutput(run, 'Enable'), deals(), ['id']);
 				assert(simulator.stats().tokenRequests === 3, `expected 3 token requests (2 refused, 1 issued), got ${simulator.stats().tokenRequests}`);
 			} finally {
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
 			await check(`example "${example.name}" (its Enable part) runs`, async () => {
 				const part = enablePart(example);
 				await instance.importWorkflow(part);
-				const run = await executeOk(instance, part.id);
+				const run = await executeOk(instance, simulator, part.id);
 				const last = part.nodes[part.nodes.length - 1];
 				assert(nodeOutput(run, last.name).length > 0, `${last.name} returned nothing`);
 			});
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
 		for (const [name, workflow, verify] of workflows) {
 			await check(name, async () => {
 				await instance.importWorkflow(workflow);
-				verify(await executeOk(instance, workflow.id));
+				verify(await executeOk(instance, simulator, workflow.id));
 			});
 		}
 
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
 			const workflow = fanOutWorkflow('e2eEverything', 'e2e every collection', nodes);
 			await instance.importWorkflow(workflow);
 			simulator.resetStats();
-			const run = await executeOk(instance, workflow.id);
+			const run = await executeOk(instance, simulator, workflow.id);
 			const problems: string[] = [];
 			for (const collection of COLLECTIONS) {
 				const expected = simulator.store.list(collection.path as CollectionName).slice(0, 7).map((entry) => entry.id);
@@ -228,7 +231,7 @@ async function main(): Promise<void> {
 		await check('Account → Check Access: one item per collection and the report, each reachable with the demo credential (table below)', async () => {
 			const workflow = manualWorkflow('e2eCheckAccess', 'e2e check access', { resource: 'account', operation: 'checkAccess', options: {} });
 			await instance.importWorkflow(workflow);
-			const checks = nodeOutput(await executeOk(instance, workflow.id), 'Enable');
+			const checks = nodeOutput(await executeOk(instance, simulator, workflow.id), 'Enable');
 			assert(checks.length === COLLECTIONS.length + 1, `${checks.length} items`);
 			assert(checks.every((entry) => entry.status === 'ok'), `not every collection is ok: ${JSON.stringify(checks.filter((entry) => entry.status !== 'ok'))}`);
 			const cell = (value: unknown) => (value === null || value === undefined ? '–' : Array.isArray(value) ? String(value.length) : String(value));
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
 				};
 				await instance.importWorkflow(workflow);
 				simulator.resetStats();
-				const run = await executeOk(instance, workflow.id);
+				const run = await executeOk(instance, simulator, workflow.id);
 				expectRecords(nodeOutput(run, 'Many'), deals(), ['id']);
 				const sizes = simulator.requestLog.filter((entry) => entry.path === '/v1/deals').map((entry) => entry.query['page[size]']);
 				assert(sizes[0] === '1000' && sizes.slice(1).every((size) => size === '100'), `page sizes asked: ${sizes.join(', ')}`);
@@ -289,7 +292,7 @@ async function main(): Promise<void> {
 				try {
 					const workflow = manualWorkflow(`e2eReport${outcome}`, `e2e report ${outcome}`, { resource: 'report', operation: 'dealEarnings', viewBy: [], options: { maxWaitMinutes: 0.1 } }, { onError: 'continueRegularOutput' });
 					await instance.importWorkflow(workflow);
-					const [output] = nodeOutput(await executeOk(instance, workflow.id), 'Enable');
+					const [output] = nodeOutput(await executeOk(instance, simulator, workflow.id), 'Enable');
 					assert(expected.test(String(output?.error)), `unexpected output ${JSON.stringify(output)}`);
 				} finally {
 					simulator.reports.configure({ outcome: 'done' });
@@ -331,7 +334,7 @@ async function main(): Promise<void> {
 			assert(JSON.stringify(ids) === JSON.stringify(Object.keys(DIMENSIONS)), `unexpected answer ${JSON.stringify(document)}`);
 			const authorized = simulator.requestLog.filter((entry) => entry.path === '/v1/dimensions' && entry.hadAuthorization && entry.status === 200);
 			assert(authorized.length === 1, 'the request did not carry the Bearer token');
-			for (const token of simulator.issuedTokens()) assert(!output.includes(token), 'an access token appeared in n8n output');
+			assertNoLeak(simulator, output, 'the output and run data of n8n execute');
 		});
 
 		await check('HTTP Request with the Enable API credential against another host: refused with both hosts named, and that host receives nothing', async () => {
@@ -367,6 +370,7 @@ async function main(): Promise<void> {
 				assert(!ok, 'the request to another host succeeded');
 				assert(output.includes(`The Enable credential only sends its token to ${new URL(simulator.baseUrl).host}, not to ${otherHost}`), `message not shown:\n${output.slice(-600)}`);
 				assert(reached.length === 0, `the other host received: ${reached.join('; ')}`);
+				assertNoLeak(simulator, output, 'the output of n8n execute');
 			} finally {
 				elsewhere.closeAllConnections();
 				await new Promise((resolve) => elsewhere.close(resolve));
@@ -379,8 +383,7 @@ async function main(): Promise<void> {
 			const { ok, output } = await instance.execute(workflow.id);
 			assert(!ok, 'the execution should have failed');
 			assert(output.includes('The deal \\"Nope\\" was not found in Enable') || output.includes('The deal "Nope" was not found in Enable'), `message not shown:\n${output.slice(-600)}`);
-			assert(!output.includes(DEMO_CLIENT.clientSecret), 'the client secret appeared in n8n output');
-			for (const token of simulator.issuedTokens()) assert(!output.includes(token), 'an access token appeared in n8n output');
+			assertNoLeak(simulator, output, 'the output and error of the failed n8n execute');
 		});
 
 		const triggerWorkflow = {
@@ -575,6 +578,21 @@ async function main(): Promise<void> {
 					} finally {
 						simulator.reports.configure({ outcome: 'done' });
 					}
+				});
+
+				await check("no access token and no client secret in n8n's log or in any execution n8n stored (each looked for by its exact value)", async () => {
+					assertNoLeak(simulator, log(), "n8n start's log");
+					const get = async (route: string) => await (await fetch(`${url}${route}`, { headers: { Cookie: cookie } })).text();
+					const ids = new Set<string>();
+					for (let lastId = ''; ; ) {
+						const page = JSON.parse(await get(`/rest/executions?limit=100${lastId ? `&lastId=${lastId}` : ''}`)) as { data: { results: Array<{ id: string }> } };
+						const fresh = page.data.results.map((execution) => execution.id).filter((id) => !ids.has(id));
+						if (!fresh.length) break;
+						for (const id of fresh) ids.add(id);
+						lastId = fresh[fresh.length - 1];
+					}
+					assert(ids.size > 0, 'n8n lists no execution');
+					for (const id of ids) assertNoLeak(simulator, await get(`/rest/executions/${id}`), `execution ${id} as n8n stored it`);
 				});
 			}
 		} finally {

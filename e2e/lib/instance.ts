@@ -8,9 +8,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 
-import { credentialData } from '../../sandbox/simulator';
+import { credentialData, DEMO_CLIENT, type EnableSimulator } from '../../sandbox/simulator';
+import { findLeaks } from '../../test/harness/secrets';
 import type { ChildProcess } from 'node:child_process';
 
+import { assert } from './checks';
 import { freePort, type N8nHost, startProcess, stopProcess } from './host';
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -25,6 +27,16 @@ export type Workflow = {
 	connections: Record<string, unknown>;
 	[key: string]: unknown;
 };
+
+/**
+ * Fails when the sandbox credential's client secret, any token the simulator has issued, or any of
+ * `extra` appears in `value` (n8n's output or log, an error, run data), each by its exact value:
+ * an opaque token has no shape a pattern could find.
+ */
+export function assertNoLeak(simulator: Pick<EnableSimulator, 'issuedTokens'>, value: unknown, where: string, extra: Record<string, string> = {}): void {
+	const leaks = findLeaks(value, { 'client secret': DEMO_CLIENT.clientSecret, 'access token': simulator.issuedTokens(), ...extra });
+	assert(leaks.length === 0, `${leaks.join(', ')} appeared in ${where}`);
+}
 
 /** `npm pack` of the built package into `dir`; returns the tarball's path. */
 export async function packPackage(dir: string): Promise<string> {
