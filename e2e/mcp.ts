@@ -4,9 +4,12 @@
  * (@modelcontextprotocol/sdk, no model) connects to its endpoint, lists the tools (names,
  * descriptions, input schemas), calls each with the arguments an assistant would send and checks
  * the answers against the simulator's records; then a call with a wrong id and one while Enable
- * rate-limits. Prints the transcript the README shows.
+ * rate-limits. The trigger asks for a bearer token (the example's Bearer Auth credential, imported
+ * here with a test token): the client sends it, and calls without it or with another are refused.
+ * Prints the transcript the README shows.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +23,7 @@ import { DIMENSIONS } from '../sandbox/reports';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { assert, check, finish } from './lib/checks';
 import { ensureN8n, HostError, N8N_VERSION } from './lib/host';
-import { loadExamples, N8nInstance, packPackage } from './lib/instance';
+import { assertNoLeak, loadExamples, N8nInstance, packPackage } from './lib/instance';
 
 type Row = Record<string, unknown>;
 
@@ -33,6 +36,11 @@ const TOOLS: Record<string, string[]> = {
 };
 
 const transcript: string[] = [];
+/** Every answer in full (the transcript cuts them), for the leak check. */
+const answers: string[] = [];
+
+/** The token the MCP client presents, stored in the Bearer Auth credential the example's trigger names. */
+const MCP_TOKEN = `enable-mcp-e2e-${randomBytes(16).toString('hex')}`;
 
 interface Answer {
 	isError: boolean;
@@ -43,6 +51,7 @@ interface Answer {
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Answer> {
 	const result = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
 	const text = result.content.map((part) => part.text ?? '').join('\n');
+	answers.push(text);
 	let rows: Row[] = [];
 	if (!result.isError) {
 		const parsed = JSON.parse(text) as unknown;
@@ -57,18 +66,25 @@ async function main(): Promise<void> {
 	const started = Date.now();
 	if (Number(N8N_VERSION.split('.')[0]) < 2) throw new HostError(`e2e:mcp needs n8n 2.41 (its MCP Server Trigger); N8N_VERSION is ${N8N_VERSION}`);
 	const host = await ensureN8n();
-	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40, earnings: 90, users: 8 } });
+	// Opaque tokens: the leak check finds a token by its exact value, not by a JWT's shape.
+	const simulator: EnableSimulator = await startSimulator({ counts: { deals: 40, earnings: 90, users: 8 }, tokenFormat: 'opaque' });
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-enable-pack-'));
 	// The package arrives as the Docker image lays it out (deploy/Dockerfile): n8n must load it through the link.
 	const instance = await N8nInstance.createLikeImage(host, await packPackage(packDir));
 	rmSync(packDir, { recursive: true, force: true });
 	const example = loadExamples().find((workflow) => workflow.id === 'enableMcpServer');
+	const trigger = example?.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.mcpTrigger');
 	let server: Awaited<ReturnType<N8nInstance['start']>> | undefined;
 	const client = new Client({ name: 'n8n-nodes-enable-e2e', version: '1.0.0' });
 	try {
-		await check('the MCP server example imports and is published; n8n starts with it, the package linked in as the Docker image links it', async () => {
-			assert(example, 'examples/enable-mcp-server.json is missing');
+		await check('the MCP server example imports and is published with Bearer Auth on its trigger; n8n starts with it, the package linked in as the Docker image links it', async () => {
+			assert(example && trigger, 'examples/enable-mcp-server.json or its MCP Server Trigger is missing');
+			assert(trigger.parameters.authentication === 'bearerAuth', `the trigger's authentication is ${String(trigger.parameters.authentication)}, not bearerAuth`);
+			// The example names a placeholder credential; a user picks their own, the test imports one under that id.
+			const bearer = (trigger.credentials as Record<string, { id: string; name: string }> | undefined)?.httpBearerAuth;
+			assert(bearer && bearer.id.startsWith('REPLACE_WITH_'), `the trigger's bearer credential is ${JSON.stringify(bearer)}, not a placeholder`);
 			await instance.importSandboxCredential(simulator.baseUrl);
+			await instance.importCredentials([{ ...bearer, type: 'httpBearerAuth', data: { token: MCP_TOKEN } }]);
 			await instance.importWorkflow(example);
 			await instance.publish(example.id);
 			server = await instance.start();
@@ -78,12 +94,12 @@ async function main(): Promise<void> {
 		const endpoint = `${server.url}/mcp/enable`;
 		console.log(`e2e:mcp: n8n ${host.version}, MCP endpoint ${endpoint}`);
 
-		await check('an MCP client connects and lists the five Enable tools, with descriptions and input schemas', async () => {
+		await check('an MCP client sending the bearer token connects and lists the five Enable tools, with descriptions and input schemas', async () => {
 			// n8n registers the trigger's webhooks while it activates workflows, just after it reports ready.
 			const deadline = Date.now() + 60_000;
 			for (;;) {
 				try {
-					await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+					await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } }));
 					break;
 				} catch (error) {
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the MCP client's own error, reported by the check as it is
@@ -103,6 +119,35 @@ async function main(): Promise<void> {
 				transcript.push(`tool ${name}(${parameters.map((parameter) => `${parameter}: ${properties[parameter]?.type ?? '?'}`).join(', ')}): ${tool.description ?? ''}`);
 			}
 			assert(byName.get_deals.description?.startsWith('Lists Enable rebate deals'), `get_deals reads: ${byName.get_deals.description}`);
+		});
+
+		await check('without the bearer token, or with another, n8n refuses the call (401/403) and Enable is not asked', async () => {
+			const apiRequests = simulator.stats().apiRequests;
+			const toolCall = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_deals', arguments: { limit: 1, filterAttribute: '', filterValue: '' } } });
+			const initialize = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'no-token', version: '1' } } });
+			const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+			const attempts: Array<[string, RequestInit]> = [
+				['initialize without a token', { method: 'POST', headers, body: initialize }],
+				['a tool call without a token', { method: 'POST', headers, body: toolCall }],
+				['a tool call with another token', { method: 'POST', headers: { ...headers, Authorization: 'Bearer not-the-token' }, body: toolCall }],
+				['a tool call with the token but no "Bearer "', { method: 'POST', headers: { ...headers, Authorization: MCP_TOKEN }, body: toolCall }],
+				['the GET endpoint without a token', { method: 'GET', headers: { Accept: 'text/event-stream' } }],
+			];
+			for (const [what, init] of attempts) {
+				const response = await fetch(endpoint, { ...init, signal: AbortSignal.timeout(15_000) });
+				const body = await response.text();
+				assert(response.status === 401 || response.status === 403, `${what}: HTTP ${response.status} ${body.slice(0, 200)}`);
+				transcript.push(`✗ ${what} → HTTP ${response.status}`);
+			}
+			// The SDK's client without the header cannot connect either.
+			const stranger = new Client({ name: 'n8n-nodes-enable-e2e-no-token', version: '1.0.0' });
+			const refused = await stranger.connect(new StreamableHTTPClientTransport(new URL(endpoint))).then(
+				() => undefined,
+				(error: unknown) => String(error),
+			);
+			await stranger.close().catch(() => undefined);
+			assert(refused !== undefined, 'an MCP client without the token connected');
+			assert(simulator.stats().apiRequests === apiRequests, `Enable received ${simulator.stats().apiRequests - apiRequests} requests from refused calls`);
 		});
 
 		const growth = simulator.store.list('deals').filter((deal) => deal.attributes.dealType === '02 - Growth Rebate');
@@ -167,6 +212,13 @@ async function main(): Promise<void> {
 			simulator.clearFaults();
 			assert(answer.isError && answer.text.includes('Enable is rate-limiting requests (HTTP 429)') && answer.text.includes('in 120 s'), `answer: ${answer.text}`);
 			assert(Date.now() - since < 20_000, `the answer took ${Math.round((Date.now() - since) / 1000)} s`);
+		});
+
+		await check("no Enable token, client secret or MCP bearer token in the answers or n8n's log (each looked for by its exact value)", async () => {
+			assert(simulator.issuedTokens().length > 0, 'the simulator issued no token');
+			assert(answers.length >= 8, `only ${answers.length} answers to look through`);
+			assertNoLeak(simulator, answers.join('\n'), 'the answers the MCP client received', { 'MCP bearer token': MCP_TOKEN });
+			assertNoLeak(simulator, (server as NonNullable<typeof server>).log(), "n8n's log", { 'MCP bearer token': MCP_TOKEN });
 		});
 	} finally {
 		await client.close().catch(() => undefined);
