@@ -1,10 +1,12 @@
 /**
- * The Docker files (issue 23). No Docker engine runs on the machine that tests this package, so
- * they are held here to what can be checked without one: the Dockerfile passes dockerfilelint and
- * installs the package outside n8n's data volume; the image's entrypoint script, run with sh,
- * links it where n8n 2.41 finds community packages and leaves a hand-installed copy alone; the
- * compose file builds that image and keeps n8n's data in a volume. (The MCP e2e loads the package
- * into a real n8n through the same script.)
+ * The Docker files (issues 23 and 29). No Docker engine runs on the machine that tests this
+ * package, so they are held here to what can be checked without one: the Dockerfile passes
+ * dockerfilelint, builds the package from this checkout (npm ci, build, npm pack in a first stage)
+ * and installs that tarball outside n8n's data volume, never the name from the npm registry; its
+ * build context lets through every file the build reads and nothing else; the image's entrypoint
+ * script, run with sh, links the package where n8n 2.41 finds community packages and leaves a
+ * hand-installed copy alone; the compose file builds that image and keeps n8n's data in a volume.
+ * (The MCP e2e loads the package into a real n8n through the same script.)
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { execFileSync } from 'node:child_process';
@@ -43,15 +45,83 @@ describe('deploy/Dockerfile', () => {
 		expect(dockerfile).toContain('--build-arg N8N_VERSION=3.0.0');
 	});
 
-	test("installs the package outside n8n's data volume, and starts through the script that links it in", () => {
-		expect(dockerfile).toMatch(/cd \/opt\/n8n-nodes-enable\s+\\\s+&& npm install --omit=dev [^\n]*"n8n-nodes-enable@\$\{ENABLE_VERSION\}"/);
-		const run = /^RUN [\s\S]*?[^\\]\n/m.exec(dockerfile)?.[0] ?? '';
-		expect(run).toContain('npm install');
-		expect(run).not.toContain('/home/node/.n8n');
-		expect(dockerfile).toContain('COPY --chmod=0755 deploy/enable-entrypoint.sh /enable-entrypoint.sh');
-		expect(dockerfile).toMatch(/^ENTRYPOINT \["tini", "--", "\/enable-entrypoint\.sh"\]$/m);
-		expect(dockerfile).toMatch(/^USER node$/m);
-		expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['*', '!deploy/enable-entrypoint.sh']));
+	/** The Dockerfile without its comments: what Docker runs. */
+	const instructions = dockerfile
+		.split('\n')
+		.filter((line) => !line.trimStart().startsWith('#'))
+		.join('\n');
+	const stages = instructions.split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM '));
+	/** A stage's RUN instructions, each with its continuation lines joined. */
+	const runs = (stage: string) => (stage.match(/^RUN (?:[^\n]*\\\n)*[^\n]*$/gm) ?? []).map((run) => run.replace(/\s*\\\n\s*/g, ' '));
+
+	test('a first stage builds this checkout and packs it with npm pack, as npm publish would', () => {
+		expect(stages).toHaveLength(2);
+		const [build] = stages;
+		expect(build).toMatch(/^FROM node:24-alpine AS package$/m);
+		expect(build).toContain('COPY package.json package-lock.json ./');
+		expect(runs(build)).toEqual([
+			'RUN npm ci --no-audit --no-fund --ignore-scripts',
+			'RUN npm run build && mkdir /pack && npm pack --pack-destination /pack && mv /pack/n8n-nodes-enable-*.tgz /pack/n8n-nodes-enable.tgz',
+		]);
+		// The lock file is copied before the sources, so that a source change reuses the npm ci layer.
+		expect(build.indexOf('COPY package.json package-lock.json ./')).toBeLessThan(build.indexOf('RUN npm ci'));
+		expect(build.indexOf('RUN npm ci')).toBeLessThan(build.indexOf('COPY . .'));
+	});
+
+	test("installs that tarball outside n8n's data volume, and starts through the script that links it in", () => {
+		const image = stages[1];
+		expect(image).toContain('COPY --from=package /pack/n8n-nodes-enable.tgz /tmp/n8n-nodes-enable.tgz');
+		expect(image).toMatch(/^ARG ENABLE_PACKAGE=\/tmp\/n8n-nodes-enable\.tgz$/m);
+		const [install] = runs(image);
+		expect(install).toBe(
+			'RUN mkdir -p /opt/n8n-nodes-enable && cd /opt/n8n-nodes-enable && npm install --omit=dev --no-audit --no-fund --ignore-scripts "${ENABLE_PACKAGE}" && rm /tmp/n8n-nodes-enable.tgz && chown -R node:node /opt/n8n-nodes-enable',
+		);
+		expect(install).not.toContain('/home/node/.n8n');
+		expect(image).toContain('COPY --chmod=0755 deploy/enable-entrypoint.sh /enable-entrypoint.sh');
+		expect(image).toMatch(/^ENTRYPOINT \["tini", "--", "\/enable-entrypoint\.sh"\]$/m);
+		expect(image).toMatch(/^USER node$/m);
+	});
+
+	test('installs nothing of this package from the npm registry (the name is not published yet)', () => {
+		expect(instructions).not.toMatch(/n8n-nodes-enable@/);
+		for (const run of runs(instructions)) {
+			for (const install of run.match(/npm (?:install|i|add)\b[^&]*/g) ?? []) expect(install).not.toMatch(/\sn8n-nodes-enable(?:\s|"|$)/);
+		}
+		// The README's switch to the published package, once it exists, is this one line.
+		expect(dockerfile).toContain('set ENABLE_PACKAGE below to n8n-nodes-enable@<version>');
+	});
+});
+
+describe('deploy/Dockerfile.dockerignore (the build context BuildKit sends for deploy/Dockerfile)', () => {
+	const rules = read('deploy/Dockerfile.dockerignore')
+		.split('\n')
+		.map((line) => line.trim())
+		.filter((line) => line && !line.startsWith('#'));
+
+	/** Whether the build receives `file`: the last rule that matches it decides (the forms this file uses: *, path, !path, !dir/). */
+	const sent = (file: string) => {
+		let included = true;
+		for (const rule of rules) {
+			const pattern = rule.replace(/^!/, '');
+			if (pattern === '*' || file === pattern || (pattern.endsWith('/') && file.startsWith(pattern))) included = rule.startsWith('!');
+		}
+		return included;
+	};
+	const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
+
+	test('sends every file the build reads: the lock file, the TypeScript configurations, the gulp file, the sources and icons, README, LICENSE and the entrypoint', () => {
+		const build = JSON.parse(read('tsconfig.build.json')) as { extends: string; include: string[] };
+		const needed = ['package.json', 'package-lock.json', 'tsconfig.build.json', build.extends.replace(/^\.\//, ''), 'gulpfile.js', 'README.md', 'LICENSE', 'deploy/enable-entrypoint.sh'];
+		const roots = build.include.map((glob) => glob.split('/')[0]);
+		const sources = tracked.filter((file) => roots.some((dir) => file.startsWith(`${dir}/`)));
+		expect(sources.length).toBeGreaterThan(20);
+		expect([...needed, ...sources].filter((file) => !sent(file))).toEqual([]);
+	});
+
+	test('sends nothing else: no node_modules, dist, tests, tooling or local files', () => {
+		for (const file of ['node_modules/typescript/package.json', 'dist/nodes/Enable/Enable.node.js', 'test/deploy.test.ts', 'e2e/run.ts', 'sandbox/simulator.ts', '.git/HEAD', '.env', 'deploy/Dockerfile']) {
+			expect([file, sent(file)]).toEqual([file, false]);
+		}
 	});
 });
 
@@ -97,7 +167,7 @@ describe('deploy/enable-entrypoint.sh', () => {
 	});
 });
 
-test('deploy/docker-compose.yml runs the built image with its data in a volume and a required encryption key', () => {
+test('deploy/docker-compose.yml runs the image built from this checkout with its data in a volume and a required encryption key', () => {
 	const compose = parse(read('deploy/docker-compose.yml')) as { services: Record<string, { build?: { context?: string; dockerfile?: string; args?: Record<string, string> }; environment?: Record<string, string>; volumes?: string[]; ports?: string[] }> };
 	expect(Object.keys(compose.services)).toEqual(['n8n']);
 	const n8n = compose.services.n8n;
