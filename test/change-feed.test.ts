@@ -12,7 +12,8 @@ import { packV3 } from '../nodes/Enable/trigger/state';
 import type { ResourceObject } from '../nodes/Enable/transport/types';
 import { type CollectionName, RecordStore, type ResourceObject as SimulatorRecord } from '../sandbox/data';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
-import { changesOf, credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner, type TriggerRunnerOptions } from './harness/n8n';
+import { restoreClock, useVirtualClock } from './harness/clock';
+import { backoffDelayMs, changesOf, credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner, type TriggerRunnerOptions } from './harness/n8n';
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
@@ -158,20 +159,29 @@ describe('memory across polls', () => {
 
 	for (const poller of ['restart', 'memory', 'durable'] as PollerModel[]) {
 		test(`${poller} poller: a failed poll emits nothing and stores nothing; the next poll reports each change once`, async () => {
-			const runner = feed({}, { poller });
-			await runner.activate();
-			const before = runner.saved;
-			const [kept, gone] = simulator.store.list('deals');
-			simulator.store.update('deals', kept.id, { notes: 'changed' });
-			simulator.store.remove('deals', gone.id);
-			const added = simulator.store.add('deals');
-			simulator.addFault({ kind: 'status', status: 400, onRequest: simulator.stats().apiRequests + 1 });
-			await expect(runner.tick()).rejects.toThrow('Enable rejected the request');
-			expect(runner.saved).toBe(before);
-			runner.crash();
-			expect(changesOf(await runner.tick())).toEqual([`updated:${kept.id}`, `created:${added.id}`, `removed:${gone.id}`]);
-			runner.crash();
-			expect(await runner.tick()).toBeNull();
+			const time = useVirtualClock();
+			try {
+				const runner = feed({}, { poller });
+				await runner.activate();
+				// The durable scheduler keeps nothing of an activation poll that emitted nothing: the first scheduled poll commits the memory.
+				expect(await runner.tick()).toBeNull();
+				const before = runner.saved;
+				const [kept, gone] = simulator.store.list('deals');
+				simulator.store.update('deals', kept.id, { notes: 'changed' });
+				simulator.store.remove('deals', gone.id);
+				const added = simulator.store.add('deals');
+				simulator.addFault({ kind: 'status', status: 400, onRequest: simulator.stats().apiRequests + 1 });
+				await expect(runner.tick()).rejects.toThrow('Enable rejected the request');
+				expect(runner.saved).toBe(before);
+				// The durable scheduler backs off for 30 minutes after a failure with an actionable cause.
+				time.advance(backoffDelayMs({ cause: 'configuration-invalid' }, 1));
+				runner.crash();
+				expect(changesOf(await runner.tick())).toEqual([`updated:${kept.id}`, `created:${added.id}`, `removed:${gone.id}`]);
+				runner.crash();
+				expect(await runner.tick()).toBeNull();
+			} finally {
+				restoreClock();
+			}
 		});
 	}
 

@@ -29,6 +29,7 @@ import {
 } from 'n8n-workflow';
 
 import { EnableApi } from '../../credentials/EnableApi.credentials';
+import { clock } from '../../nodes/Enable/transport/clock';
 import { Enable } from '../../nodes/Enable/Enable.node';
 import { EnableTrigger } from '../../nodes/Enable/EnableTrigger.node';
 import { credentialData, DEMO_CLIENT, type SimulatorClient } from '../../sandbox/simulator';
@@ -403,13 +404,27 @@ export async function runWorkflow(options: RunOptions & { nodeType: string }): P
 }
 
 /**
- * How n8n keeps a poll trigger's static data between polls:
- * - `restart`: saved after the activation poll and after a poll that emits, not after an empty
- *   one, and every poll starts from the saved copy (the legacy poller after a crash every poll, or
- *   the durable scheduler without durable cursors, which loads the workflow for each poll);
- * - `memory`: the legacy poller: the active workflow keeps it in memory, saved when a poll emits;
- * - `durable`: the durable scheduler with durable cursors: each poll works on a staged copy, committed
- *   with the hand-off of its items or after an empty poll, and dropped when the poll fails.
+ * How n8n 2.41.1 keeps a poll trigger's static data between polls, and when it polls:
+ * - `memory`: the legacy poller (no scheduler, or the scheduler without
+ *   N8N_USE_WORKFLOW_PUBLICATION_SERVICE: n8n poll-job-provider.ts keeps the legacy engine then).
+ *   The active workflow is one Workflow object in memory (n8n active-workflow-manager.ts add()),
+ *   so every write of a poll stays for the next one, a failed poll's too; it reaches the database
+ *   at activation (add() → saveStaticData) and when a poll emits (trigger-execution-context.factory.ts
+ *   __emit → saveStaticData), and is lost with the process. Polls start on every cron tick, even while
+ *   the last one runs (n8n-core scheduled-task-manager.ts): `tick()` may be called concurrently.
+ * - `durable`: the durable scheduler with durable cursors (N8N_SCHEDULER_ENABLED,
+ *   N8N_SCHEDULER_POLL_TRIGGERS_ENABLED, N8N_POLLER_DURABLE_CURSORS_ENABLED and
+ *   N8N_USE_WORKFLOW_PUBLICATION_SERVICE). Each poll works on a staged copy of the committed cursor
+ *   (getExecutePollFunctions __runPoll / resolveNodeStaticData), committed with the hand-off of its
+ *   items (__emit) or after an empty poll (__commitCursor), dropped when the poll throws
+ *   (poll-trigger-task-handler.ts). A poll that throws is recorded by n8n's back-off
+ *   (poll-backoff.service.ts recordFailure, poll-backoff-policy.ts): until
+ *   now + max(5 s × 2^(failures−1) up to 30 min, declared retryAfterMs up to 1 h) (30 min for an
+ *   actionable cause), polls are skipped; a poll that returns clears it (recordSuccess).
+ * - `restart`: the scheduler without durable cursors: every poll reads the static data from the
+ *   database (createPollExecutionContext builds a new Workflow from it), which is saved only when a
+ *   poll emits; nothing else survives a poll, and no back-off runs. (The legacy poller after a crash
+ *   before every poll behaves the same way.)
  */
 export type PollerModel = 'restart' | 'memory' | 'durable';
 
@@ -424,6 +439,18 @@ export function changesOf(items: INodeExecutionData[] | null): string[] {
 	return (items ?? []).map((item) => `${String(item.json._change)}:${String(item.json.id)}`);
 }
 
+/** n8n 2.41.1's poll back-off delay for a failed poll (poll-backoff-policy.ts computeBackoffDelayMs). */
+export function backoffDelayMs(failure: Failure | undefined, consecutiveFailures: number): number {
+	const curve = Math.min(5_000 * 2 ** (consecutiveFailures - 1), 30 * 60_000);
+	const actionable = ['credential-invalid', 'configuration-invalid', 'node-defect'].includes(String(failure?.cause));
+	if (actionable) return 30 * 60_000;
+	const asked = (failure as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+	const declared = asked !== undefined && asked > 0 ? asked : 0;
+	return Math.max(curve, Math.min(declared, 60 * 60_000));
+}
+
+let runners = 0;
+
 /**
  * Polls the Enable Trigger as n8n does, keeping the workflow's static data the way n8n does in the
  * chosen poller model (by default `restart`, the strictest).
@@ -432,8 +459,22 @@ export class TriggerRunner {
 	/** The static data as n8n would have stored it (JSON, as in its database). */
 	saved = '{}';
 
+	/**
+	 * The workflow's id: one per runner and n8n process, since the trigger keeps a little in its
+	 * process (in-process.ts), which a crash ends and another runner must not see.
+	 */
+	private workflowId = `wf-trigger-${++runners}`;
+
+	private incarnation = 0;
+
 	/** The node's static data as the poller holds it between polls (`memory` and `durable`). */
 	private held: IDataObject | undefined;
+
+	/** `durable`: n8n's back-off state for this trigger (poller_state's consecutiveErrors, backoffUntil). */
+	private backoff = { failures: 0, until: 0 };
+
+	/** Scheduled polls n8n skipped while backing off. */
+	skipped = 0;
 
 	constructor(
 		private readonly helper: TestCredentialsHelper,
@@ -442,9 +483,10 @@ export class TriggerRunner {
 		private readonly options: TriggerRunnerOptions = {},
 	) {}
 
-	/** The legacy poller's process ends: what it held in memory is gone, the saved copy remains. */
+	/** n8n's process ends: what it held in memory is gone (the legacy poller's static data too), the saved copy remains. */
 	crash(): void {
 		if ((this.options.poller ?? 'restart') === 'memory') this.held = undefined;
+		this.workflowId = `${this.workflowId.replace(/~\d+$/, '')}~${++this.incarnation}`;
 	}
 
 	private savedNodeData(): IDataObject {
@@ -455,7 +497,11 @@ export class TriggerRunner {
 		this.saved = JSON.stringify({ 'node:Enable Trigger': nodeData });
 	}
 
-	private async poll(mode: 'trigger' | 'manual', activation: 'activate' | 'init' | 'manual'): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject }> {
+	private async poll(
+		mode: 'trigger' | 'manual',
+		activation: 'activate' | 'init' | 'update' | 'manual',
+		activating = false,
+	): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject }> {
 		const poller = mode === 'manual' ? 'restart' : (this.options.poller ?? 'restart');
 		const nodeTypes = new TestNodeTypes();
 		const node: INode = {
@@ -468,7 +514,7 @@ export class TriggerRunner {
 			credentials: { enableApi: { id: CREDENTIAL_ID, name: 'Enable account' } },
 		};
 		const workflow = new Workflow({
-			id: 'wf-trigger',
+			id: this.workflowId,
 			nodes: [node],
 			connections: {},
 			active: true,
@@ -478,7 +524,9 @@ export class TriggerRunner {
 		if (poller === 'memory') this.held ??= this.savedNodeData();
 		// The durable scheduler stages a copy of the committed cursor for each poll.
 		const nodeData = poller === 'memory' ? this.held : poller === 'durable' ? structuredClone(this.held ?? this.savedNodeData()) : undefined;
-		const budget = this.options.budgetMs;
+		// The activation poll has n8n's default budget of 5 minutes (no fence); `budgetMs` is for the
+		// scheduled polls (n8n 2.41.1 gives one only on the scheduler; a test may set one for any model).
+		const budget = activating ? undefined : this.options.budgetMs;
 		const context = new PollContext(
 			workflow,
 			node,
@@ -493,26 +541,50 @@ export class TriggerRunner {
 			budget !== undefined ? () => budget : undefined,
 		);
 		const result = await (nodeTypes.getByName(node.type).poll as (this: unknown) => Promise<INodeExecutionData[][] | null>).call(context);
-		if (poller === 'durable' && nodeData) {
-			// Committed with the hand-off, or on its own after an empty poll; a failed poll never gets here.
+		// The durable scheduler commits a scheduled poll's copy with the hand-off of its items or on an
+		// empty return; the activation poll's only with its items (poll-trigger-executor.ts: a testing
+		// trigger's empty return commits nothing). A failed poll never gets here.
+		if (poller === 'durable' && nodeData && (!activating || result)) {
 			this.held = nodeData;
 			this.save(nodeData);
 		}
 		return { items: result ? result[0] : null, staticData: nodeData ? { 'node:Enable Trigger': nodeData } : workflow.staticData };
 	}
 
-	/** Activation: the first poll, after which n8n saves the static data. */
+	/**
+	 * Activation: the first poll. The legacy poller and the scheduler without durable cursors save
+	 * its static data (workflow-trigger-activator.ts); the durable scheduler keeps it only if it emitted.
+	 */
 	async activate(): Promise<INodeExecutionData[] | null> {
-		const { items, staticData } = await this.poll('trigger', 'activate');
-		this.saved = JSON.stringify(staticData);
+		const { items, staticData } = await this.poll('trigger', 'activate', true);
+		if (this.options.poller !== 'durable' || items) this.saved = JSON.stringify(staticData);
 		return items;
 	}
 
-	/** A scheduled poll: static data is saved when it emitted (and by the durable scheduler after an empty poll too). */
+	/**
+	 * A scheduled poll: static data is saved when it emitted (and by the durable scheduler after an
+	 * empty poll too). The durable scheduler skips it while backing off after a failed poll.
+	 */
 	async tick(): Promise<INodeExecutionData[] | null> {
-		const { items, staticData } = await this.poll('trigger', 'init');
-		if (items) this.saved = JSON.stringify(staticData);
-		return items;
+		const durable = this.options.poller === 'durable';
+		if (durable && clock.now() < this.backoff.until) {
+			this.skipped++;
+			return null;
+		}
+		let polled: { items: INodeExecutionData[] | null; staticData: IDataObject };
+		try {
+			// n8n's scheduled polls report `update` on the scheduler; the legacy poller keeps the activation's mode.
+			polled = await this.poll('trigger', this.options.poller === 'memory' ? 'activate' : 'update');
+		} catch (error) {
+			if (durable) {
+				this.backoff.failures++;
+				this.backoff.until = clock.now() + backoffDelayMs((error as { failure?: Failure }).failure, this.backoff.failures);
+			}
+			throw error;
+		}
+		if (durable) this.backoff = { failures: 0, until: 0 };
+		if (polled.items) this.saved = JSON.stringify(polled.staticData);
+		return polled.items;
 	}
 
 	/** Polls until a poll emits nothing and no read is left unfinished; returns every item emitted meanwhile. */

@@ -67,7 +67,7 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 				typeOptions: { minValue: 0.1, numberPrecision: 1 },
 				default: DEFAULT_FULL_CHECK_HOURS,
 				description: `With a Changed Since Attribute: how often a poll still reads every ${collection.noun}, to find removals and changes the timestamp did not show`,
-				displayOptions: updates,
+				displayOptions: { show: { '/event': ['new', 'newOrUpdated', 'anyChange'] } },
 			},
 			includeOption(collection, true),
 			{
@@ -86,6 +86,26 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 				default: false,
 				description: 'Whether to skip updates that changed none of the Track Attributes (they are still remembered, so never reported later)',
 				displayOptions: updates,
+			},
+			{
+				displayName: 'Start With',
+				name: 'startWith',
+				type: 'options',
+				options: [
+					{
+						name: 'Changes From Now On',
+						value: 'changes',
+						description: `The first poll records the ${collection.nouns} that exist and reports nothing; later polls report what changes`,
+					},
+					{
+						name: 'Everything, Then Changes',
+						value: 'everything',
+						description: `The first complete read reports every existing ${collection.noun} as created (over several polls when there are many), then what changes: a mirror needs no separate initial load`,
+					},
+				],
+				default: 'changes',
+				description: `What the trigger reports first. Everything suits a sheet or table that mirrors the ${collection.nouns}.`,
+				displayOptions: { show: { '/event': ['new', 'newOrUpdated', 'anyChange'] } },
 			},
 			{
 				displayName: 'Track Attribute Names or IDs',

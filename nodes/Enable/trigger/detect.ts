@@ -87,11 +87,15 @@ export interface Model {
 	lastFull?: number;
 	/** The attribute the watermark was taken from. */
 	attribute?: string;
+	/** How far the last complete read reached (its newest stamp, at most its start). */
+	lastReached?: number;
 	pass?: Pass;
 	/** Sorted reads are skipped until then (Enable refused or ignored the sort). */
 	noSortUntil?: number;
 	/** The newest records of the last full read (id, stamp): the next sorted read checks the sort with them. */
 	newest?: Array<[string, number]>;
+	/** Since the last full read, Enable's oldest-first page ran oldest first (or Enable refused that order). */
+	oldestFirstHeld?: boolean;
 	/** A sorted read's first page held the newest records of the last full read: sorted reads are trusted until the next one. */
 	sortHeld?: boolean;
 	/** The last full read found records without a usable timestamp: reads are full until one finds none. */
@@ -155,7 +159,7 @@ export interface PageOutcome {
 	 * records lack the timestamp. The pass must be read again from its first page as a full pass.
 	 */
 	restart?: 'unsorted' | 'unstamped';
-	/** First page of a sorted read after a full read: newest records it should have held and did not (each to fetch by id). */
+	/** The first page of a sorted read after a full read: newest records it lacks, to be looked up (`sortChecked`). */
 	sortCheck?: string[];
 	/** Records on this page lack a usable timestamp, so polls cannot read only what changed. */
 	unstamped?: boolean;
@@ -300,6 +304,7 @@ export function refuseSort(spec: FeedSpec, model: Model, pass: Pass, now: number
 /** Sorted reads are not trusted until the time returned (a full read then checks the sort again). */
 export function distrustSort(spec: FeedSpec, model: Model, now: number): number {
 	model.newest = undefined;
+	model.oldestFirstHeld = undefined;
 	model.sortHeld = undefined;
 	model.noSortUntil = now + (spec.fullCheckMs ?? DEFAULT_SORT_RETRY_MS);
 	return model.noSortUntil;
@@ -312,21 +317,31 @@ function newestFirst(stamps: readonly number[]): boolean {
 }
 
 /**
- * What the first page of a sorted read says of Enable's sort. It must run newest first, and hold the
- * newest records the last full read found: those stamped after the page's last record (all of them
- * when the page is the whole listing). A record it lacks is either gone since, or proof that Enable
- * did not sort: `missing` lists them, to be fetched by id (`sortChecked`). Nothing to check (no full
- * read since the last check) is `{ missing: [] }`.
+ * Whether Enable's first page for `sort=<attribute>` (oldest first) runs oldest first. Asked before
+ * the first newest-first page after a full read: an ignored sort cannot serve both orders, however
+ * the records happen to be stored.
  */
-export function judgeSortPage(model: Model, records: readonly ResourceObject[], attribute: string, whole: boolean): { unsorted: true } | { missing: string[] } {
+export function oldestFirstHolds(model: Model, records: readonly ResourceObject[], attribute: string): boolean {
 	const stamps = records.map((record) => stampOf(record, attribute));
-	if (stamps.includes(undefined) || !newestFirst(stamps as number[])) return { unsorted: true };
-	if (!model.newest) return { missing: [] };
+	const holds = !stamps.includes(undefined) && newestFirst([...(stamps as number[])].reverse());
+	if (holds) model.oldestFirstHeld = true;
+	return holds;
+}
+
+/**
+ * What the first newest-first page after a full read says of Enable's sort (its order was checked
+ * by takePage). It must hold the newest records the full read found: those stamped after the page's
+ * last record (all of them when the page is the whole listing). A record it lacks is either gone
+ * since, or proof that Enable did not sort: the ones returned are to be looked up (`sortChecked`).
+ * None missing, and the oldest-first page held too (or Enable refused that order), the sort holds.
+ */
+export function missingNewest(model: Model, records: readonly ResourceObject[], attribute: string, whole: boolean): string[] {
+	const stamps = records.map((record) => stampOf(record, attribute) as number);
 	const onPage = new Set(records.map((record) => String(record.id)));
-	const floor = whole || !stamps.length ? Number.NEGATIVE_INFINITY : (stamps[stamps.length - 1] as number);
-	const missing = model.newest.filter(([id, stamp]) => stamp > floor && !onPage.has(id)).map(([id]) => id);
+	const floor = whole || !stamps.length ? Number.NEGATIVE_INFINITY : stamps[stamps.length - 1];
+	const missing = (model.newest ?? []).filter(([id, stamp]) => stamp > floor && !onPage.has(id)).map(([id]) => id);
 	if (!missing.length) sortHeld(model);
-	return { missing };
+	return missing;
 }
 
 /** Keeps the SORT_CHECK_SIZE newest (id, stamp) pairs, newest first. */
@@ -357,10 +372,7 @@ function reports(spec: FeedSpec, pass: Pass, change: Change): boolean {
 	return spec.emits.has(change) && !(pass.baseline && !spec.startWithEverything);
 }
 
-/**
- * Compares one page of a pass with the model, updating both; returns what to emit. `whole` says the
- * page is the listing's last (no link to a next page).
- */
+/** Compares one page of a pass with the model, updating both; returns what to emit. `whole`: the page has no next. */
 export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: readonly ResourceObject[], whole = false): PageOutcome {
 	const outcome: PageOutcome = { emitted: [], done: false };
 	const { attribute } = spec;
@@ -377,10 +389,10 @@ export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: read
 		// Only a listing whose every page runs newest first can be read down to the watermark.
 		if (outcome.unstamped) return { ...outcome, restart: 'unstamped' };
 		if (!newestFirst(stamps as number[])) return { ...outcome, restart: 'unsorted' };
-		if (firstPage) {
-			const judged = judgeSortPage(model, records, attribute as string, whole);
-			if ('unsorted' in judged) return { ...outcome, restart: 'unsorted' };
-			if (judged.missing.length) outcome.sortCheck = judged.missing;
+		// The first sorted read after a full read checks the sort against it.
+		if (firstPage && model.newest) {
+			const missing = missingNewest(model, records, attribute as string, whole);
+			if (missing.length) outcome.sortCheck = missing;
 		}
 	}
 
@@ -435,8 +447,8 @@ function takeIntoWindow(spec: FeedSpec, model: Model, pass: Pass, record: Resour
 
 /**
  * The first page of a sorted read lacked some of the newest records of the last full read, and
- * those were fetched by id: `stillThere` says whether any is still in the view. If so, Enable did not
- * sort (the pass must read everything: `refuseSort`); if all are gone, the sort holds.
+ * those were looked up: `stillThere` says whether any is still in the view. If so, Enable did not
+ * sort; if all are gone, the sort holds.
  */
 export function sortChecked(model: Model, stillThere: boolean): boolean {
 	if (!stillThere) sortHeld(model);
@@ -446,6 +458,7 @@ export function sortChecked(model: Model, stillThere: boolean): boolean {
 /** A sorted read's first page held every record it had to: the sort holds until the next full read. */
 function sortHeld(model: Model): void {
 	model.newest = undefined;
+	model.oldestFirstHeld = undefined;
 	model.sortHeld = true;
 }
 
@@ -491,10 +504,14 @@ export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: numb
 	}
 	if (pass.top !== undefined) {
 		// Never past the pass's own start: what changed while it read, or is stamped ahead, is read again.
-		const top = Math.min(pass.top, pass.startedAt);
-		if (model.watermark === undefined || top > model.watermark) {
-			model.watermark = top;
-			model.watermarkText = top === pass.top ? pass.topText : new Date(top).toISOString();
+		const reached = Math.min(pass.top, pass.startedAt);
+		// A read of several pages may have skipped a record (one before it was removed meanwhile, and
+		// Enable pages by offset): the next read goes back as far as the one before, a second chance.
+		const proven = pass.pages <= 1 || pass.baseline ? reached : Math.min(reached, model.lastReached ?? Number.NEGATIVE_INFINITY);
+		model.lastReached = reached;
+		if (proven > Number.NEGATIVE_INFINITY && (model.watermark === undefined || proven > model.watermark)) {
+			model.watermark = proven;
+			model.watermarkText = proven === pass.top ? pass.topText : new Date(proven).toISOString();
 		}
 	}
 	model.attribute = spec.attribute;
@@ -509,6 +526,7 @@ export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: numb
 			model.unstamped = pass.unstamped ? true : undefined;
 			// Each full read checks the sort again, against what it found.
 			model.newest = pass.newest ?? [];
+			model.oldestFirstHeld = undefined;
 			model.sortHeld = undefined;
 		}
 		if (pass.threshold === undefined) model.lastFull = now;

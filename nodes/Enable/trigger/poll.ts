@@ -18,12 +18,11 @@ import type { ResourceObject } from '../transport/types';
 import {
 	completePass,
 	confirm,
-	distrustSort,
 	type Emitted,
 	type FeedSpec,
 	inEmitOrder,
 	inView,
-	judgeSortPage,
+	oldestFirstHolds,
 	listingEnded,
 	type Model,
 	mostRecent,
@@ -36,7 +35,7 @@ import {
 	takePage,
 } from './detect';
 import { STATE_KEY } from './state';
-import { clearWait, declareWait, endPoll, keepWait, pendingWait, startPoll } from './waits';
+import { clearWait, declareWait, endPoll, generationOf, keepWait, latestMemory, pendingWait, startPoll, storeMemory } from './in-process';
 
 /** A request is not started unless this many times the slowest request so far still fits in the budget. */
 const PAGE_TIME_MARGIN = 1.5;
@@ -46,6 +45,9 @@ const CONFIRM_CONCURRENCY = 5;
 
 /** Page size of a view's listing narrowed to one id: room to see whether Enable ignored the id. */
 const ID_FILTER_PAGE_SIZE = 10;
+
+/** Page size of the oldest-first page that checks Enable's sort. */
+const SORT_PROBE_PAGE_SIZE = 10;
 
 /** The poll budget when n8n gives none (n8n's own default for a poll context). */
 const DEFAULT_BUDGET_MS = 5 * 60_000;
@@ -149,7 +151,7 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 	}
 	try {
 		if (budget !== undefined) connection.deadline = now + budget;
-		return await pollOnce(context, feed, connection, staticData, waitKey, now);
+		return await pollOnce(context, feed, connection, staticData, { trigger, wait: waitKey }, now);
 	} finally {
 		endPoll(trigger);
 	}
@@ -164,7 +166,7 @@ interface Poll {
 	pass: Pass;
 	included: IncludedIndex;
 	emitted: Emitted[];
-	/** The slowest request of this poll so far (ms). */
+	/** The slowest request of this poll so far (ms; 0 before the first). */
 	slowestMs: number;
 	/** Pages read in this poll. */
 	pages: number;
@@ -175,10 +177,11 @@ async function pollOnce(
 	feed: Feed,
 	connection: EnableConnection,
 	staticData: IDataObject,
-	waitKey: string,
+	keys: { trigger: string; wait: string },
 	now: number,
 ): Promise<INodeExecutionData[][] | null> {
-	const loaded = feed.load(staticData[STATE_KEY] as IDataObject | undefined);
+	const generation = generationOf(staticData, keys.trigger);
+	const loaded = feed.load(latestMemory(staticData, keys.trigger, STATE_KEY));
 	// The first poll, or the first after the event or filters changed, starts with a baseline.
 	const fresh = loaded?.signature !== feed.signature;
 	const model: Model = fresh ? { signature: feed.signature } : (loaded as Model);
@@ -187,18 +190,18 @@ async function pollOnce(
 
 	try {
 		await readPass(poll);
-		clearWait(staticData, waitKey);
+		clearWait(staticData, keys.wait);
 	} catch (error) {
 		const nodeError = toNodeError(context.getNode(), error, 0);
 		const { failure } = nodeError;
 		// A rate limit longer than the poll may last: keep what was read, and wait across polls.
 		if (failure?.cause !== 'rate-limited' || !failure.retryAfterMs) throw nodeError;
-		keepWait(staticData, waitKey, clock.now() + failure.retryAfterMs);
+		keepWait(staticData, keys.wait, clock.now() + failure.retryAfterMs);
 		context.logger.warn(
 			`Enable Trigger "${context.getNode().name}": Enable asked n8n to wait ${Math.ceil(failure.retryAfterMs / 1000)} s (HTTP 429); the trigger keeps what it read and polls again after that.`,
 		);
 	}
-	staticData[STATE_KEY] = feed.save(model);
+	storeMemory(staticData, keys.trigger, STATE_KEY, feed.save(model), generation);
 	if (!poll.emitted.length) return null;
 	return [inEmitOrder(poll.emitted).map((change) => ({ json: feed.shape(change, poll.included, model.type) }))];
 }
@@ -208,23 +211,40 @@ function timeLeft(poll: Poll): boolean {
 	return !passesDeadline(poll.connection, poll.slowestMs * PAGE_TIME_MARGIN);
 }
 
-/** Reads the pass on: pages, then the records to fetch by id, until it completes or the budget ends. */
+/**
+ * Reads the pass on: pages, then the known records it did not meet, until it completes or the
+ * budget ends. The first complete read goes straight on with the first sorted read, if time allows,
+ * so that Enable's sort is checked before the first change is due.
+ */
 async function readPass(poll: Poll): Promise<void> {
-	const { context, feed, model, pass, connection } = poll;
+	const { context, feed, model, connection } = poll;
 	const { spec, collection } = feed;
 	const subject = { ...subjectOf(collection), include: feed.include };
 	const visited = new Set<string>();
-	for (;;) {
+	for (let pass = poll.pass; ; ) {
 		if (pass.pending !== undefined) {
 			await confirmPending(poll);
 			if (pass.pending.length) return;
 			completePass(spec, model, pass, clock.now());
-			const sortable = spec.incremental && model.newest !== undefined && !model.unstamped && !(model.noSortUntil !== undefined && clock.now() < model.noSortUntil);
-			if (pass.baseline && sortable && timeLeft(poll)) await probeSort(poll);
-			return;
+			if (!pass.baseline || model.newest === undefined) return;
+			// The first complete read is followed by the first sorted read, which checks Enable's sort: now, or at the next poll.
+			const next = planPass(spec, model, clock.now(), false);
+			if (next.kind !== 'incremental') return;
+			pass = poll.pass = model.pass = next;
+			continue;
 		}
-		// Start another page only if it surely fits in the budget: what was read is kept, the rest waits for the next poll.
-		if (poll.pages > 0 && !timeLeft(poll)) return;
+		// Start another request only if it surely fits in the budget: what was read is kept, the rest waits for the next poll.
+		if (poll.slowestMs > 0 && !timeLeft(poll)) return;
+		if (pass.kind === 'incremental' && pass.pages === 0 && model.newest && !model.oldestFirstHeld) {
+			// The first sorted read after a full read starts with a small page oldest first.
+			if (!(await oldestFirstPage(poll))) {
+				refuseSort(spec, model, pass, clock.now());
+				unsortedNotice(poll);
+			}
+			continue;
+		}
+		// A read that starts again from its first page starts a new chain of links.
+		if (pass.next === undefined) visited.clear();
 		const started = clock.now();
 		let page: CollectionPage;
 		try {
@@ -233,6 +253,7 @@ async function readPass(poll: Poll): Promise<void> {
 					? await fetchPage(context, connection, { url: pass.next, subject, itemIndex: 0, expect: 'list' }, poll.included)
 					: await fetchFirstPage(context, connection, { path: collection.path, subject }, queryOf(feed, pass), 0, poll.included);
 		} catch (error) {
+			poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
 			const status = httpCodeOf(error);
 			if (poll.pages === 0 && pass.next !== undefined && status !== undefined && REFUSED_LINK_STATUSES.has(status)) {
 				// The link saved by the last poll expired.
@@ -248,7 +269,7 @@ async function readPass(poll: Poll): Promise<void> {
 			throw toNodeError(context.getNode(), error, 0);
 		}
 		poll.pages++;
-		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started);
+		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
 		const outcome = takePage(spec, model, pass, page.records, page.next === undefined);
 		poll.emitted.push(...outcome.emitted);
 		if (outcome.unstamped) {
@@ -258,9 +279,9 @@ async function readPass(poll: Poll): Promise<void> {
 			readInFull(pass);
 			continue;
 		}
-		// A check left unanswered for lack of time is made again by the next sorted read.
-		const checked = outcome.sortCheck === undefined ? undefined : await anyStillThere(poll, outcome.sortCheck);
-		if (outcome.restart === 'unsorted' || (checked !== undefined && !sortChecked(model, checked))) {
+		// Newest records missing from the first sorted page are looked up; left unanswered for lack of time, the next sorted read checks again.
+		const stillThere = outcome.sortCheck ? await anyStillThere(poll, outcome.sortCheck) : undefined;
+		if (outcome.restart === 'unsorted' || (stillThere !== undefined && !sortChecked(model, stillThere))) {
 			refuseSort(spec, model, pass, clock.now());
 			unsortedNotice(poll);
 			continue;
@@ -272,6 +293,27 @@ async function readPass(poll: Poll): Promise<void> {
 		visited.add(page.url);
 		if (visited.has(page.next)) throw loopingLinkError(context, page.next, pass.seen.size, 0);
 		pass.next = page.next;
+	}
+}
+
+/**
+ * Enable's first page oldest first (`sort=<attribute>`): false when it does not run oldest first
+ * (or lacks the timestamp). A refusal of that order leaves the check to the newest records alone.
+ */
+async function oldestFirstPage(poll: Poll): Promise<boolean> {
+	const { context, connection, feed, model } = poll;
+	const attribute = feed.spec.attribute as string;
+	const subject = { ...subjectOf(feed.collection), include: feed.include };
+	const started = clock.now();
+	try {
+		const page = await fetchFirstPage(context, connection, { path: feed.collection.path, subject }, { filters: feed.filters, sort: attribute, pageSize: SORT_PROBE_PAGE_SIZE }, 0, new Map());
+		return oldestFirstHolds(model, page.records, attribute);
+	} catch (error) {
+		if (!['400', '422'].includes(httpCodeOf(error) ?? '')) throw toNodeError(context.getNode(), error, 0);
+		model.oldestFirstHeld = true;
+		return true;
+	} finally {
+		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
 	}
 }
 
@@ -330,7 +372,7 @@ async function lookUpEach(poll: Poll, ids: readonly string[], take: (id: string,
 			} catch (error) {
 				failure ??= error;
 			} finally {
-				poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started);
+				poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
 			}
 		},
 		{ stopped: () => failure !== undefined || !timeLeft(poll) },
@@ -359,37 +401,6 @@ async function anyStillThere(poll: Poll, ids: readonly string[]): Promise<boolea
 		if (found && (listed || inView(found, poll.feed.spec.view))) still = true;
 	});
 	return still || (answered === ids.length ? false : undefined);
-}
-
-/**
- * After the first complete read, one sorted page checks Enable's sort at once, so that a refused or
- * ignored sort is known before the first change is due. (After later full reads, the next sorted
- * read's first page checks it, at no extra request.)
- */
-async function probeSort(poll: Poll): Promise<void> {
-	const { context, connection, feed, model } = poll;
-	const { spec, collection } = feed;
-	const attribute = spec.attribute as string;
-	const subject = { ...subjectOf(collection), include: feed.include };
-	const started = clock.now();
-	let page: CollectionPage;
-	try {
-		page = await fetchFirstPage(context, connection, { path: collection.path, subject }, { filters: feed.filters, include: feed.include, sort: `-${attribute}` }, 0, poll.included);
-	} catch (error) {
-		const status = httpCodeOf(error);
-		if (status !== '400' && status !== '422') throw toNodeError(context.getNode(), error, 0);
-		const retryAt = distrustSort(spec, model, clock.now());
-		sortRefusedNotice(poll, status, retryAt);
-		return;
-	} finally {
-		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started);
-	}
-	const judged = judgeSortPage(model, page.records, attribute, page.next === undefined);
-	const checked = 'unsorted' in judged ? false : judged.missing.length ? await anyStillThere(poll, judged.missing) : undefined;
-	if ('unsorted' in judged || (checked !== undefined && !sortChecked(model, checked))) {
-		distrustSort(spec, model, clock.now());
-		unsortedNotice(poll);
-	}
 }
 
 function sortRefusedNotice(poll: Poll, status: string, retryAt: number): void {

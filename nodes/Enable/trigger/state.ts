@@ -148,6 +148,7 @@ export function packV3(model: Model): IDataObject {
 		stored.wmt = model.watermarkText;
 	}
 	if (model.attribute !== undefined) stored.attr = model.attribute;
+	if (model.lastReached !== undefined) stored.lr = model.lastReached;
 	if (model.window) {
 		stored.win = packIds(model.window.keys());
 		stored.wints = [...model.window.values()];
@@ -159,6 +160,7 @@ export function packV3(model: Model): IDataObject {
 		stored.nw = ids;
 		stored.nwts = stamps;
 	}
+	if (model.oldestFirstHeld) stored.ofh = 1;
 	if (model.sortHeld) stored.sh = 1;
 	if (model.unstamped) stored.us = 1;
 	return packShared(model, stored);
@@ -187,6 +189,7 @@ export function unpackV3(stored: IDataObject | undefined): Model | undefined {
 		model.watermarkText = typeof stored.wmt === 'string' ? stored.wmt : undefined;
 	}
 	if (typeof stored.attr === 'string') model.attribute = stored.attr;
+	if (typeof stored.lr === 'number') model.lastReached = stored.lr;
 	if (stored.win !== undefined) {
 		const stamps = Array.isArray(stored.wints) ? stored.wints : [];
 		model.window = new Map(unpackIds(stored.win).map((id, index) => [id, Number(stamps[index])]));
@@ -194,6 +197,7 @@ export function unpackV3(stored: IDataObject | undefined): Model | undefined {
 	if (stored.unt !== undefined) model.untimed = new Set(unpackIds(stored.unt));
 	if (typeof stored.full === 'number') model.lastFull = stored.full;
 	if (stored.nw !== undefined) model.newest = unpackPairs(stored.nw, stored.nwts);
+	if (stored.ofh === 1) model.oldestFirstHeld = true;
 	if (stored.sh === 1) model.sortHeld = true;
 	if (stored.us === 1) model.unstamped = true;
 	return unpackShared(stored, model);

@@ -1,6 +1,7 @@
 /**
- * What the Enable Trigger remembers between polls besides its memory of records: Enable's request
- * to wait (a 429's Retry-After that did not fit in a poll) and which poll of a trigger is running.
+ * What the Enable Trigger keeps in this n8n process, because not every n8n poller keeps what a poll
+ * writes: Enable's request to wait (a 429's Retry-After that did not fit in a poll), which poll of a
+ * trigger is running, and the memory the last poll stored.
  *
  * n8n 2.41.1 keeps a poll's static-data writes only in some cases: the legacy poller keeps them in
  * memory (one Workflow object per active workflow, n8n-core active-workflow-triggers.ts) and saves
@@ -15,6 +16,12 @@
  * n8n's legacy poller starts a poll on every cron tick even while the last one still runs
  * (n8n-core scheduled-task-manager.ts): a second poll of the same trigger would read the same memory
  * and report the same changes, so one poll at a time runs per trigger in this process.
+ *
+ * The scheduler without durable cursors reads the memory from the database for every poll and saves
+ * it only with emitted items, so a read that spans polls and finds nothing to report would never
+ * end; the durable scheduler keeps nothing of an activation poll that emitted nothing. Each stored
+ * memory carries a generation; when n8n hands a poll an older one than this process stored last,
+ * the process's copy is used.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -76,4 +83,38 @@ export function startPoll(key: string, now: number, leaseMs: number): boolean {
 
 export function endPoll(key: string): void {
 	pollsUnderWay.delete(key);
+}
+
+/** Static-data key of the memory's generation (the count of polls that stored it). */
+export const GENERATION_KEY = 'enableTriggerGeneration';
+
+/** The memory this process stored last, by trigger: its generation and its JSON. */
+const storedInProcess = new Map<string, { generation: number; json: string }>();
+
+/** The memory a poll starts from: n8n's, unless this process stored a later one that n8n dropped. */
+export function latestMemory(staticData: IDataObject, key: string, stateKey: string): IDataObject | undefined {
+	const generation = typeof staticData[GENERATION_KEY] === 'number' ? (staticData[GENERATION_KEY] as number) : 0;
+	const kept = storedInProcess.get(key);
+	if (kept && kept.generation > generation) return JSON.parse(kept.json) as IDataObject;
+	return staticData[stateKey] as IDataObject | undefined;
+}
+
+/**
+ * Stores the memory in the static data, with the next generation, and keeps a copy in this process:
+ * n8n may not keep it (a poll that emitted nothing, the durable scheduler's activation poll), or
+ * commit it only after the next poll has read the older one (an emitting poll's commit runs in the
+ * background).
+ */
+export function storeMemory(staticData: IDataObject, key: string, stateKey: string, memory: IDataObject, previous: number): void {
+	const generation = previous + 1;
+	staticData[stateKey] = memory;
+	staticData[GENERATION_KEY] = generation;
+	storedInProcess.set(key, { generation, json: JSON.stringify(memory) });
+}
+
+/** The generation of the memory a poll starts from. */
+export function generationOf(staticData: IDataObject, key: string): number {
+	const generation = typeof staticData[GENERATION_KEY] === 'number' ? (staticData[GENERATION_KEY] as number) : 0;
+	const kept = storedInProcess.get(key);
+	return kept && kept.generation > generation ? kept.generation : generation;
 }

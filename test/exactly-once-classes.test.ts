@@ -1,0 +1,219 @@
+/**
+ * Each way an adversary broke "each change exactly once" (issue 30), replayed deterministically in
+ * a few steps: one page per poll where a read must span polls (1 s a request, a 1.4 s budget), the
+ * collection changed between polls or between the pages of one read. Time is virtual.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { clock } from '../nodes/Enable/transport/clock';
+import type { ResourceObject } from '../sandbox/data';
+import { type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
+import { restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
+import { changesOf, credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+let simulator: EnableSimulator;
+let helper: TestCredentialsHelper;
+let time: VirtualClock;
+/** Runs before each page of deals is served (the query says which page). */
+let onPage: ((query: URLSearchParams) => void) | undefined;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * `deals` deals, pages of `pageSize`, 1 s a request. Every deal is stamped days ago, the first in
+ * storage order the newest, so that newest first and storage order agree until something changes.
+ */
+async function start(deals: number, pageSize: number, options: SimulatorOptions = {}): Promise<ResourceObject[]> {
+	time = useVirtualClock();
+	simulator = await startSimulator({ counts: { deals, users: 3 }, maxPageSize: pageSize, ...options });
+	helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
+	simulator.beforeApiRequest = (path, query) => {
+		time.advance(1000);
+		if (path === '/v1/deals' && !query.has('filter[id]')) onPage?.(query);
+	};
+	const list = [...simulator.store.list('deals')];
+	list.forEach((deal, index) => simulator.store.update('deals', deal.id, { earningsModified: iso(clock.now() - (10 + index) * DAY) }));
+	return list;
+}
+
+afterEach(async () => {
+	onPage = undefined;
+	restoreClock();
+	await simulator.close();
+});
+
+/** A change to a deal now, stamped by the clock (plus `offsetMs`). */
+function touch(deal: ResourceObject, notes: string, offsetMs = 0): void {
+	simulator.store.update('deals', deal.id, { notes, earningsModified: iso(clock.now() + offsetMs) });
+}
+
+function trigger(event: string, options: IDataObject = {}, runner: { poller?: PollerModel; budgetMs?: number } = {}): TriggerRunner {
+	return new TriggerRunner(helper, { resource: 'deal', event, options }, 3, { poller: 'memory', budgetMs: 1400, ...runner });
+}
+
+/**
+ * Polls a minute apart until six polls in a row emit nothing (with a timestamp, the records within
+ * the lookback are read again by every read, so a read may always span polls here); every change on the way.
+ */
+async function drain(runner: TriggerRunner, polls = 200): Promise<string[]> {
+	const changes: string[] = [];
+	let quiet = 0;
+	for (let index = 0; index < polls && quiet < 6; index++) {
+		const items = changesOf(await runner.tick());
+		time.advance(MINUTE);
+		changes.push(...items);
+		quiet = items.length ? 0 : quiet + 1;
+	}
+	return changes;
+}
+
+const sorted = (changes: string[]) => [...changes].sort();
+const cursorAt = (offset: number) => Buffer.from(String(offset)).toString('base64url');
+
+test('1. a read split across polls, records changed between its polls: moved, not unsorted; nothing reported removed', async () => {
+	const deals = await start(12, 3);
+	const runner = trigger('anyChange', { timestampAttribute: 'earningsModified' });
+	await runner.activate();
+	await drain(runner);
+	const [d0, d1, d2, d3, d4, d5] = deals;
+	[d0, d1, d2, d3].forEach((deal, index) => touch(deal, `first ${index}`, index * 1000));
+	// One page a poll: the first holds d3, d2, d1.
+	expect(changesOf(await runner.tick())).toEqual([`updated:${d1.id}`, `updated:${d2.id}`, `updated:${d3.id}`]);
+	expect(runner.unfinished()).toBe(true);
+	touch(d4, 'between polls', 10_000);
+	touch(d5, 'between polls', 11_000);
+	// The next page starts with d2 and d1 again, pushed down by d4 and d5: they are read again, not taken for disorder.
+	expect(sorted(await drain(runner))).toEqual(sorted([`updated:${d0.id}`, `updated:${d4.id}`, `updated:${d5.id}`]));
+	expect(await drain(runner)).toEqual([]);
+});
+
+test('2. a record deleted between two pages of one read: the record that shifted onto the page already read is not reported removed', async () => {
+	const deals = await start(9, 3);
+	const runner = trigger('anyChange', {}, { budgetMs: undefined });
+	await runner.activate();
+	const deleted = deals[1];
+	const shifted = deals[3];
+	onPage = (query) => {
+		// Page 2 is asked for after page 1 (deals 0–2) was read: deal 1 goes, deal 3 moves onto page 1.
+		if (query.get('page[cursor]') === cursorAt(3) && simulator.store.get('deals', deleted.id)) simulator.store.remove('deals', deleted.id);
+	};
+	// This read met deal 1 before it went, and not deal 3: deal 3 is looked up, found, and not reported.
+	expect(await runner.tick()).toBeNull();
+	expect(simulator.requestLog.some((entry) => entry.path === `/v1/deals/${shifted.id}` && entry.status === 200)).toBe(true);
+	onPage = undefined;
+	// The next read misses deal 1: looked up, gone, removed. Nothing else, ever.
+	expect(await drain(runner)).toEqual([`removed:${deleted.id}`]);
+	expect(await drain(runner)).toEqual([]);
+});
+
+test('3. a split read that skips a record after a deletion (offset paging): New reports it at the next read, once', async () => {
+	const deals = await start(9, 3);
+	const runner = trigger('new', { timestampAttribute: 'earningsModified' });
+	await runner.activate();
+	await drain(runner);
+	const added = [1, 2, 3, 4, 5].map((second) => simulator.store.add('deals', { earningsModified: iso(clock.now() + second * 1000) }));
+	// Page 1 of the sorted read: the three newest.
+	expect(changesOf(await runner.tick())).toEqual([added[2], added[3], added[4]].map((deal) => `created:${deal.id}`));
+	// Before page 2: one already read goes, so the record that was first on page 2 moves onto page 1.
+	simulator.store.remove('deals', added[3].id);
+	expect(sorted(await drain(runner))).toEqual(sorted([added[0], added[1]].map((deal) => `created:${deal.id}`)));
+	expect(deals.length).toBe(9);
+	expect(await drain(runner)).toEqual([]);
+});
+
+test('4. a read restarted by an expired link forgets what it read: a record changed since is reported at once', async () => {
+	const deals = await start(12, 3);
+	const runner = trigger('anyChange', { timestampAttribute: 'earningsModified' });
+	await runner.activate();
+	await drain(runner);
+	const changed = deals.slice(0, 6);
+	changed.forEach((deal, index) => touch(deal, `first ${index}`, index * 1000));
+	expect(changesOf(await runner.tick())).toHaveLength(3);
+	// Read on page 1, changed again, then the saved link to page 2 expires.
+	touch(changed[4], 'second change', 20_000);
+	simulator.expireCursors();
+	const rest = await drain(runner);
+	expect(sorted(rest)).toEqual(sorted([...changed.slice(0, 3).map((deal) => `updated:${deal.id}`), `updated:${changed[4].id}`]));
+	// Reported before any full check was due.
+	expect(clock.now() - Number(runner.memory().full)).toBeLessThan(DAY);
+	expect(simulator.store.get('deals', changed[4].id)?.attributes.notes).toBe('second change');
+});
+
+test('5. a full check spanning more than the lookback: a change made behind it is reported by the next read, not the next full check', async () => {
+	const deals = await start(30, 3);
+	const runner = trigger('anyChange', { timestampAttribute: 'earningsModified', lookbackMinutes: 10, fullCheckHours: 1 });
+	await runner.activate();
+	await drain(runner);
+	time.advance(61 * MINUTE);
+	const [first] = deals;
+	const far = deals[24];
+	const changes: string[] = [];
+	for (let poll = 0; poll < 40 && (changes.length < 2 || runner.unfinished()); poll++) {
+		// During the full check: the first deal changes after its page was read, a later one 12 minutes after that, before its page.
+		if (poll === 2) touch(first, 'behind the read');
+		if (poll === 3) touch(far, 'ahead of the read', 12 * MINUTE);
+		changes.push(...changesOf(await runner.tick()));
+		time.advance(MINUTE);
+	}
+	expect(changes).toContain(`updated:${far.id}`);
+	expect(changes).toContain(`updated:${first.id}`);
+	expect(changes.filter((change) => change === `updated:${first.id}`)).toHaveLength(1);
+});
+
+test('6. Enable ignores the sort while its first page happens to run newest first: found by the check, every new deal reported', async () => {
+	await start(15, 5, { sort: 'ignore' });
+	const runner = trigger('new', { timestampAttribute: 'earningsModified' });
+	await runner.activate();
+	await drain(runner);
+	// Stored after the others, so on the last page of an unsorted listing.
+	const added = [simulator.store.add('deals', { earningsModified: iso(clock.now()) }), simulator.store.add('deals', { earningsModified: iso(clock.now() + 1000) })];
+	expect(sorted(await drain(runner))).toEqual(sorted(added.map((deal) => `created:${deal.id}`)));
+	expect(runner.memory().nosort).toBeDefined();
+});
+
+test('7. New by a timestamp that moves on updates: an updated deal is never new again', async () => {
+	const deals = await start(12, 3);
+	const runner = trigger('new', { timestampAttribute: 'earningsModified' });
+	await runner.activate();
+	await drain(runner);
+	touch(deals[7], 'updated');
+	touch(deals[2], 'updated', 1000);
+	const added = simulator.store.add('deals', { earningsModified: iso(clock.now() + 2000) });
+	expect(await drain(runner)).toEqual([`created:${added.id}`]);
+	touch(added, 'updated too', 5000);
+	expect(await drain(runner)).toEqual([]);
+});
+
+test('8. a deal stamped days ahead: the watermark does not follow it; deals stamped right after it are reported', async () => {
+	await start(12, 3);
+	const runner = trigger('anyChange', { timestampAttribute: 'earningsModified' });
+	await runner.activate();
+	await drain(runner);
+	const ahead = simulator.store.add('deals', { earningsModified: iso(clock.now() + 3 * DAY) });
+	expect(await drain(runner)).toEqual([`created:${ahead.id}`]);
+	const later = simulator.store.add('deals', { earningsModified: iso(clock.now()) });
+	expect(await drain(runner)).toEqual([`created:${later.id}`]);
+});
+
+test('9. legacy poller, n8n restarted before the trigger first emitted: the changes made meanwhile are reported', async () => {
+	const deals = await start(12, 3);
+	const runner = trigger('anyChange', {}, { budgetMs: undefined, poller: 'memory' });
+	await runner.activate();
+	expect(await runner.tick()).toBeNull();
+	touch(deals[4], 'while n8n was down');
+	const added = simulator.store.add('deals');
+	runner.crash();
+	expect(sorted(changesOf(await runner.tick()))).toEqual(sorted([`updated:${deals[4].id}`, `created:${added.id}`]));
+});
+
+test('10. removed ids leave the memory with the read that confirms them', async () => {
+	const deals = await start(12, 3);
+	const runner = trigger('anyChange', {}, { budgetMs: undefined });
+	await runner.activate();
+	for (const deal of deals.slice(0, 5)) simulator.store.remove('deals', deal.id);
+	expect(changesOf(await runner.tick())).toHaveLength(5);
+	expect(String(runner.memory().ids).split(',')).toHaveLength(7);
+});
