@@ -43,6 +43,33 @@ function requestOrigin(requestOptions: IHttpRequestOptions, fallback: string): s
 	}
 }
 
+/** Whether a comma-separated allow-list in n8n's syntax (`example.com`, `*.example.com`) admits `hostname`. */
+function listAdmits(allowedDomains: string, hostname: string): boolean {
+	return allowedDomains
+		.split(',')
+		.map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
+		.some((domain) => (domain.startsWith('*.') ? domain.length > 2 && hostname.endsWith(domain.slice(1)) : domain !== '' && hostname === domain));
+}
+
+/**
+ * The redirect rules n8n applies to a request that carries the token (the HTTP Request node, or any
+ * node that lets n8n follow redirects): n8n 1.123 and 2.41 check every redirect's host against
+ * `allowedDomains` before following it and refuse any other, and with
+ * `sendCredentialsOnCrossOriginRedirect: false` they do not put the token back on a redirect to
+ * another origin (by default they do). The allow-list is the Base URL's host name alone (inside a
+ * list the user set on the credential, which is left as it is when it does not admit that host:
+ * n8n then refuses the request as the user asked). A host name n8n's list syntax cannot hold
+ * exactly gets no redirects at all.
+ */
+function redirectRules(requestOptions: IHttpRequestOptions, baseUrl: string): Partial<IHttpRequestOptions> & Record<string, unknown> {
+	const hostname = new URL(baseUrl).hostname.toLowerCase().replace(/\.$/, '');
+	if (!/^[a-z0-9.\-[\]:]+$/.test(hostname)) {
+		return { sendCredentialsOnCrossOriginRedirect: false, disableFollowRedirect: true, maxRedirects: 0, followRedirect: false, followAllRedirects: false };
+	}
+	const given = typeof requestOptions.allowedDomains === 'string' ? requestOptions.allowedDomains.trim() : '';
+	return { sendCredentialsOnCrossOriginRedirect: false, allowedDomains: given && !listAdmits(given, hostname) ? given : hostname };
+}
+
 /** Shaped like a 401 so that n8n runs preAuthentication again (with the values it has) and retries. */
 function needsNewToken(reason: string): Error {
 	return Object.assign(new Error(reason), { response: { status: 401 } });
@@ -134,6 +161,8 @@ export class EnableApi implements ICredentialType {
 	 * changed since) is not sent: the error has the shape of a 401, which makes n8n fetch a new token
 	 * with the current settings and repeat the request, in nodes, triggers and the credential test alike.
 	 * The credential test's request gets a new token that way even when the stored one would do.
+	 * Wherever n8n follows a redirect of the request, the token goes only to the Base URL's origin
+	 * (redirectRules).
 	 */
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => {
 		const headers = { ...requestOptions.headers };
@@ -157,7 +186,11 @@ export class EnableApi implements ICredentialType {
 		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(settings)) {
 			throw needsNewToken('The stored Enable token was issued for other credential settings');
 		}
-		return { ...requestOptions, headers: { ...headers, Authorization: `Bearer ${String(credentials.accessToken)}` } };
+		return {
+			...requestOptions,
+			...redirectRules(requestOptions, settings.baseUrl),
+			headers: { ...headers, Authorization: `Bearer ${String(credentials.accessToken)}` },
+		};
 	};
 
 	/** One record from the collection of the first selected scope: passes whatever subset was granted. */

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { EnableApi } from '../credentials/EnableApi.credentials';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { credentialFor, inNodeContext, TestCredentialsHelper } from './harness/n8n';
 
@@ -71,4 +72,36 @@ test('the same host on another port, or another scheme, is another origin', asyn
 	for (const url of [`http://127.0.0.1:${Number(port) + 1}/v1/deals`, `https://127.0.0.1:${port}/v1/deals`]) {
 		await expect(requestWithEnableCredential(url)).rejects.toThrow('The Enable credential only sends its token to');
 	}
+});
+
+describe('wherever n8n follows a redirect, the token goes to the Base URL origin only', () => {
+	// n8n 1.123 and 2.41 both read these two options on every redirect of both request shapes
+	// (getBeforeRedirectFn): a host outside allowedDomains is refused before anything is sent, and
+	// without sendCredentialsOnCrossOriginRedirect the token is not put back for another origin.
+	// test/redirects.test.ts follows real redirects through n8n-core 2.41.1.
+	const authenticate = async (requestOptions: Record<string, unknown>) => {
+		const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
+		return (await inNodeContext(helper, async (context: IExecuteFunctions) => {
+			const data = await context.getCredentials('enableApi');
+			const issued = await new EnableApi().preAuthentication.call({ helpers: { httpRequest: context.helpers.httpRequest } }, data);
+			return await (new EnableApi().authenticate as (c: unknown, o: unknown) => Promise<Record<string, unknown>>)({ ...data, ...issued }, requestOptions);
+		})) as Record<string, unknown>;
+	};
+
+	test.each([
+		['url', (url: string) => ({ method: 'GET', url })],
+		// As the HTTP Request node sends it, told to follow every redirect and send credentials along.
+		['uri', (uri: string) => ({ method: 'GET', uri, followRedirect: true, followAllRedirects: true, sendCredentialsOnCrossOriginRedirect: true })],
+	])('%s: the Base URL host name is the only one allowed, and credentials stay on its origin', async (_label, shape) => {
+		const options = shape(`${simulator.baseUrl}/v1/deals`);
+		const authenticated = await authenticate(options);
+		expect(authenticated).toEqual(expect.objectContaining({ ...options, sendCredentialsOnCrossOriginRedirect: false, allowedDomains: '127.0.0.1' }));
+	});
+
+	test("a list of allowed domains set on the credential is narrowed to the Base URL's host, or kept when it excludes it", async () => {
+		const url = `${simulator.baseUrl}/v1/deals`;
+		expect(await authenticate({ url, allowedDomains: '*.example.com, 127.0.0.1' })).toEqual(expect.objectContaining({ allowedDomains: '127.0.0.1' }));
+		// n8n then refuses the request itself, as the user's list says.
+		expect(await authenticate({ url, allowedDomains: 'api.example.com' })).toEqual(expect.objectContaining({ allowedDomains: 'api.example.com' }));
+	});
 });

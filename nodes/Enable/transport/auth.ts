@@ -173,6 +173,10 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: 30_000,
+			// Never follow a redirect: n8n would send the form, secret included, wherever a 307 or
+			// 308 points. Both options, since n8n 1.x reads only the first and 2.x both.
+			disableFollowRedirect: true,
+			maxRedirects: 0,
 		})) as TokenResponse;
 	} catch (error) {
 		// The raw error holds the request body (and so the secret): keep only its code.
@@ -187,6 +191,7 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 		);
 	}
 	const status = response.statusCode;
+	if (status >= 300 && status < 400) throw tokenRedirect(response, settings);
 	if (status === 429 || status >= 500) {
 		const retryAfter = response.headers['retry-after'];
 		const wait = parseRetryAfter(retryAfter === undefined ? undefined : String(retryAfter));
@@ -201,6 +206,26 @@ async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettin
 		});
 	}
 	return interpretTokenResponse(response, settings);
+}
+
+/** The origin a redirect points to, or why it has none; never its path or query, which may carry anything. */
+function redirectTarget(location: unknown, from: string): string {
+	if (typeof location !== 'string' || location === '') return 'nowhere (no Location header)';
+	try {
+		return new URL(location, from).origin;
+	} catch {
+		return 'an address that is not a URL';
+	}
+}
+
+/** A redirect from the token endpoint: never followed, since the form carries the secret. */
+function tokenRedirect(response: TokenResponse, settings: CredentialSettings): EnableCredentialError {
+	const enableOrigin = new URL(settings.tokenUrl).origin;
+	const target = redirectTarget(response.headers.location, settings.tokenUrl);
+	return new EnableCredentialError(
+		`Enable's token endpoint answered with a redirect (HTTP ${response.statusCode}) to ${target}; n8n did not follow it`,
+		`${settings.tokenUrl} redirected to ${target}. n8n never follows a redirect from the token endpoint, so the Client Secret went to ${enableOrigin} only, not to ${target}. Enter the Enable API host itself as the credential's Base URL, such as https://api.deal-track.com, not an address that redirects.`,
+	);
 }
 
 function parseJson(text: string): unknown {
