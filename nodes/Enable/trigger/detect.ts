@@ -100,6 +100,8 @@ export interface Model {
 	sortHeld?: boolean;
 	/** The last full read found records without a usable timestamp: reads are full until one finds none. */
 	unstamped?: boolean;
+	/** Enable's count of the view (meta.total) fell below the records remembered: removals to find, by a full check now. */
+	shrunk?: boolean;
 	/** Enable refused or ignored `filter[id]`: a record is checked against a filtered view here instead. */
 	noIdFilter?: boolean;
 	/** Notices already given (each is said once). */
@@ -137,6 +139,8 @@ export interface Pass {
 	unstamped?: boolean;
 	/** Full pass, its listing read to the end: known ids it did not meet, still to be fetched by id. */
 	pending?: string[];
+	/** How many records Enable said the view holds (meta.total of the pass's first page), if it said. */
+	listed?: number;
 }
 
 export interface Emitted {
@@ -242,9 +246,14 @@ export function inView(record: ResourceObject, view: readonly ViewFilter[] = [])
 	});
 }
 
+/** A full check comes early, for removals Enable's count shows, at most this often. */
+export const EARLY_FULL_CHECK_MS = 3_600_000;
+
 /** Whether a full check (a full read that reports everything) is due. */
 function fullCheckDue(spec: FeedSpec, model: Model, now: number): boolean {
-	return spec.fullCheckMs !== undefined && (model.lastFull === undefined || now - model.lastFull >= spec.fullCheckMs);
+	if (spec.fullCheckMs === undefined) return false;
+	const since = model.lastFull === undefined ? Number.POSITIVE_INFINITY : now - model.lastFull;
+	return since >= spec.fullCheckMs || (model.shrunk === true && since >= Math.min(spec.fullCheckMs, EARLY_FULL_CHECK_MS));
 }
 
 /** The pass a poll starts when none is under way. */
@@ -372,9 +381,13 @@ function reports(spec: FeedSpec, pass: Pass, change: Change): boolean {
 	return spec.emits.has(change) && !(pass.baseline && !spec.startWithEverything);
 }
 
-/** Compares one page of a pass with the model, updating both; returns what to emit. `whole`: the page has no next. */
-export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: readonly ResourceObject[], whole = false): PageOutcome {
+/**
+ * Compares one page of a pass with the model, updating both; returns what to emit. `whole`: the
+ * page has no next; `listed`: the count of the view Enable gave with it (meta.total), if any.
+ */
+export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: readonly ResourceObject[], whole = false, listed?: number): PageOutcome {
 	const outcome: PageOutcome = { emitted: [], done: false };
+	if (pass.pages === 0 && listed !== undefined) pass.listed = listed;
 	const { attribute } = spec;
 	if (records.length && model.type === undefined) model.type = records[0].type;
 	const stamps = attribute ? records.map((record) => stampOf(record, attribute)) : [];
@@ -521,7 +534,11 @@ export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: numb
 		for (const source of [model.window, pass.stamps]) for (const [id, stamp] of source ?? []) if (stamp >= from) window.set(id, stamp);
 		model.window = window;
 		model.untimed = pass.untimed;
-	} else if (pass.kind === 'full') {
+	} else if (pass.kind === 'incremental') {
+		// Fewer records in the view than remembered: some were removed, which only a full read finds.
+		if (pass.listed !== undefined && model.known && pass.listed < model.known.size) model.shrunk = true;
+	} else {
+		if (pass.threshold === undefined) model.shrunk = undefined;
 		if (spec.attribute) {
 			model.unstamped = pass.unstamped ? true : undefined;
 			// Each full read checks the sort again, against what it found.

@@ -270,7 +270,8 @@ async function readPass(poll: Poll): Promise<void> {
 		}
 		poll.pages++;
 		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
-		const outcome = takePage(spec, model, pass, page.records, page.next === undefined);
+		const listed = page.document.meta?.total;
+		const outcome = takePage(spec, model, pass, page.records, page.next === undefined, typeof listed === 'number' ? listed : undefined);
 		poll.emitted.push(...outcome.emitted);
 		if (outcome.unstamped) {
 			say(context, model, `unstamped:${spec.attribute}`, `Some ${collection.nouns} have no ${spec.attribute} timestamp: polls read every ${collection.noun} instead of the changes since the last poll. Pick another Changed Since Attribute, or leave it empty.`);

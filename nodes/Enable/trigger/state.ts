@@ -46,6 +46,8 @@ interface StoredPass {
 	us?: 1;
 	/** Known ids the listing did not show, still to be fetched by id. */
 	pend?: IdList;
+	/** Enable's count of the view, from the pass's first page. */
+	ls?: number;
 }
 
 /** (id, stamp) pairs as two columns. */
@@ -80,6 +82,7 @@ function packPass(pass: Pass): StoredPass {
 	}
 	if (pass.unstamped) stored.us = 1;
 	if (pass.pending) stored.pend = packIds(pass.pending);
+	if (pass.listed !== undefined) stored.ls = pass.listed;
 	return stored;
 }
 
@@ -106,6 +109,7 @@ function unpackPass(stored: StoredPass | undefined): Pass | undefined {
 	if (stored.nw !== undefined) pass.newest = unpackPairs(stored.nw, stored.nwts);
 	if (stored.us === 1) pass.unstamped = true;
 	if (stored.pend !== undefined) pass.pending = unpackIds(stored.pend);
+	if (typeof stored.ls === 'number') pass.listed = stored.ls;
 	return pass;
 }
 
@@ -163,6 +167,7 @@ export function packV3(model: Model): IDataObject {
 	if (model.oldestFirstHeld) stored.ofh = 1;
 	if (model.sortHeld) stored.sh = 1;
 	if (model.unstamped) stored.us = 1;
+	if (model.shrunk) stored.shr = 1;
 	return packShared(model, stored);
 }
 
@@ -200,6 +205,7 @@ export function unpackV3(stored: IDataObject | undefined): Model | undefined {
 	if (stored.ofh === 1) model.oldestFirstHeld = true;
 	if (stored.sh === 1) model.sortHeld = true;
 	if (stored.us === 1) model.unstamped = true;
+	if (stored.shr === 1) model.shrunk = true;
 	return unpackShared(stored, model);
 }
 
