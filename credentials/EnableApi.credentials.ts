@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { collectionProvenBy, ENABLE_SCOPES, SCOPE_LABELS } from '../nodes/Enable/resources';
-import { readCredentialSettings, requestAccessToken, settingsFingerprint } from '../nodes/Enable/transport/auth';
+import { readCredentialSettings, requestAccessToken, settingsFingerprint, takeRenewal } from '../nodes/Enable/transport/auth';
 import { EnableCredentialError } from '../nodes/Enable/transport/failures';
 
 /** For each scope, the collection Enable documents it for: the credential test reads that one. */
@@ -160,7 +160,8 @@ export class EnableApi implements ICredentialType {
 	 * request. A stored token issued for other settings (the secret, Base URL, client or scopes were
 	 * changed since) is not sent: the error has the shape of a 401, which makes n8n fetch a new token
 	 * with the current settings and repeat the request, in nodes, triggers and the credential test alike.
-	 * The credential test's request gets a new token that way even when the stored one would do.
+	 * The credential test's request gets a new token that way even when the stored one would do,
+	 * and so does a request of this package's transport whose token Enable refused (auth.ts).
 	 * Wherever n8n follows a redirect of the request, the token goes only to the Base URL's origin
 	 * (redirectRules).
 	 */
@@ -183,6 +184,7 @@ export class EnableApi implements ICredentialType {
 				`This request goes to ${elsewhere}, which is not the credential's Base URL (${settings.host}), so n8n did not send it. Use a URL on ${settings.host}, or another credential for ${elsewhere}.`,
 			);
 		}
+		if (takeRenewal(credentials)) throw needsNewToken('Enable refused the token this request sent');
 		if (String(credentials.tokenFingerprint ?? '') !== settingsFingerprint(settings)) {
 			throw needsNewToken('The stored Enable token was issued for other credential settings');
 		}

@@ -5,14 +5,13 @@
  * records what reaches it: by another host name (`localhost`) or by the Base URL's host name on
  * another port. Everything runs through n8n-core's real request helpers (WorkflowExecute).
  *
- * - The token request refuses such a redirect with an error naming both origins; the other
- *   server receives nothing.
+ * - The Enable node (Get Many's next page, Get, the report's job link) and the token request
+ *   refuse such a redirect with an error naming both origins; the other server receives nothing.
  * - The HTTP Request node (the credential's `authenticate`, in both request shapes n8n uses, with
  *   n8n told to follow redirects and to send credentials across origins) never carries the token
  *   there: another host name is refused by n8n; another port gets the request without it.
  * - Redirects within the Base URL's origin still deliver the data, except at the token endpoint,
  *   which is never followed.
- * (The Enable node's own requests follow in the next change.)
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: it runs in Node, with its files, processes and console */
 import http from 'node:http';
@@ -22,8 +21,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { EnableApi } from '../credentials/EnableApi.credentials';
 import { requestAccessToken } from '../nodes/Enable/transport/auth';
+import { enableRequest } from '../nodes/Enable/transport/request';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
-import { restoreClock } from './harness/clock';
+import { restoreClock, useVirtualClock } from './harness/clock';
 import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { findLeaks } from './harness/secrets';
 
@@ -156,6 +156,46 @@ test('the other server is reachable under both names, so "it received nothing" m
 });
 
 const GET_MANY = { resource: 'deal', operation: 'getAll', returnAll: true, options: { pageSize: 5 } };
+const dealIds = () => simulator.store.list('deals').map((record) => record.id);
+
+describe('the Enable node refuses a redirect to another origin, naming both; that origin receives nothing', () => {
+	const cases = STATUSES.flatMap((status) => TARGET_NAMES.map((target) => [status, target] as const));
+
+	/** The run's error names the redirect's origin and the Base URL's, and nothing reached the other server. */
+	function expectRefused(error: { message: string; description?: string | null } | undefined, status: number, target: Target): void {
+		const other = TARGETS[target]();
+		expect(error?.message).toContain(`redirects to another origin (${other}); n8n did not follow it`);
+		expect(error?.description).toContain(`The credential's Base URL is ${frontOrigin()}; the answer (HTTP ${status}) pointed to ${other}.`);
+		expect(error?.description).toContain(`your access token was not sent to ${other}`);
+		expect(reached).toEqual([]);
+	}
+
+	test.each(cases)('Get Many: %i from the second page to %s', async (status, target) => {
+		redirect('GET', /^\/v1\/deals$/, status, (url) => `${TARGETS[target]()}/v1/deals${url.search}`, 2);
+		const result = await runEnableNode({ helper, parameters: GET_MANY });
+		expectRefused(result.error, status, target);
+		expect(result.error?.message).toMatch(/^Enable's answer to GET \/v1\/deals\?.+ redirects to another origin/);
+		expectNoLeak(result.run);
+	});
+
+	test.each(cases)('Get: %i to %s', async (status, target) => {
+		const id = dealIds()[3];
+		redirect('GET', /^\/v1\/deals\/[^/]+$/, status, (url) => `${TARGETS[target]()}${url.pathname}`);
+		const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'get', dealId: id } });
+		expectRefused(result.error, status, target);
+		expect(result.error?.httpCode).toBe(String(status));
+		expectNoLeak(result.run);
+	});
+
+	test.each(cases)("the report's job link: %i to %s", async (status, target) => {
+		useVirtualClock();
+		redirect('GET', /\/queue-jobs\//, status, (url) => `${TARGETS[target]()}${url.pathname}`);
+		const result = await runEnableNode({ helper, parameters: { resource: 'report', operation: 'dealEarnings', viewBy: [] } });
+		expectRefused(result.error, status, target);
+		expect(result.error?.message).toMatch(/^Enable's answer to GET \/v1\/reports\/deal-earnings\/queue-jobs\/\w+ redirects/);
+		expectNoLeak(result.run);
+	});
+});
 
 describe('the token request never follows a redirect: a clear credential error, and the secret goes nowhere else', () => {
 	const cases = STATUSES.flatMap((status) => TARGET_NAMES.map((target) => [status, target] as const));
@@ -255,6 +295,47 @@ describe('the HTTP Request node with the Enable credential never carries the tok
 	});
 });
 
+describe('redirects within the Base URL origin keep working in the Enable node', () => {
+	test.each(STATUSES)('Get Many: %i on the second page, to a relative and to an absolute Location', async (status) => {
+		redirect('GET', /^\/v1\/deals$/, status, (url) => `/moved/v1/deals${url.search}`, 2);
+		redirect('GET', /^\/v1\/deals$/, status, (url) => `${frontOrigin()}/moved/v1/deals${url.search}`, 3);
+		const result = await runEnableNode({ helper, parameters: GET_MANY });
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.id)).toEqual(dealIds());
+		expect(simulator.stats().pageRequests['/v1/deals']).toBe(3);
+		expect(reached).toEqual([]);
+	});
+
+	test.each(STATUSES)('Get: %i', async (status) => {
+		const id = dealIds()[5];
+		redirect('GET', /^\/v1\/deals\/[^/]+$/, status, (url) => `/moved${url.pathname}`);
+		const result = await runEnableNode({ helper, parameters: { resource: 'deal', operation: 'get', dealId: id } });
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.id)).toEqual([id]);
+	});
+
+	test("the report: the job's own 303 to its result, after each of the five redirects on its job link", async () => {
+		useVirtualClock();
+		for (const status of STATUSES) {
+			rules = [];
+			redirect('GET', /\/queue-jobs\//, status, (url) => `/moved${url.pathname}`);
+			const result = await runEnableNode({ helper, parameters: { resource: 'report', operation: 'dealEarnings', viewBy: [] } });
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(12);
+		}
+		expect(simulator.requestLog.filter((entry) => entry.path.includes('/queue-jobs/')).map((entry) => entry.status)).toEqual(Array(5).fill([200, 303]).flat());
+		expect(reached).toEqual([]);
+	});
+
+	test('a redirect loop within the origin stops after 10 redirects', async () => {
+		redirect('GET', /^\/v1\/deals$/, 302, (url) => `/v1/deals${url.search}`, 0);
+		const result = await runEnableNode({ helper, parameters: GET_MANY });
+		expect(result.error?.message).toMatch(/^Enable redirected GET \/v1\/deals\?.+ more than 10 times$/);
+		// The first answer and the ten redirects followed.
+		expect(rules[0].seen).toBe(11);
+	});
+});
+
 /** The messages of an error and of its causes: what n8n shows of it. */
 function messagesOf(error: unknown): string {
 	const parts: string[] = [];
@@ -294,5 +375,13 @@ describe('what n8n 1.123 is asked', () => {
 		const { sent, context } = recording();
 		await requestAccessToken(context as never, credentialFor(frontOrigin(), CLIENT));
 		expect(sent).toEqual([expect.objectContaining({ method: 'POST', disableFollowRedirect: true, maxRedirects: 0 })]);
+	});
+
+	test("the Enable node's requests: no redirect is followed by n8n, and every answer comes back as it is", async () => {
+		const { sent, context } = recording();
+		const subject = { name: 'Deal', noun: 'deal', nouns: 'deals', scope: 'read:deals', scopePublished: true };
+		const connection = { baseUrl: frontOrigin(), credentials: { id: 'c', name: 'c', type: 'enableApi', data: {} }, gate: { pausedUntil: 0 } };
+		await enableRequest(context, connection, { url: `${frontOrigin()}/v1/deals`, subject, itemIndex: 0, expect: 'list' });
+		expect(sent).toEqual([expect.objectContaining({ disableFollowRedirect: true, maxRedirects: 0, returnFullResponse: true, ignoreHttpStatusErrors: true })]);
 	});
 });

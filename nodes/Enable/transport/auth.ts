@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { ENABLE_SCOPES } from '../resources';
+import { clock } from './clock';
 import { EnableCredentialError, inspectFailure, networkProblem, parseRetryAfter, transientTokenFailure } from './failures';
 import { excerpt, redact } from './redact';
 
@@ -100,27 +101,94 @@ export function settingsFingerprint(settings: CredentialSettings): string {
 	return createHash('sha256').update(JSON.stringify(['enable-token-v1', tokenUrl, clientId.toLowerCase(), clientSecret, registrationId.toLowerCase(), scopes])).digest('base64url').slice(0, 22);
 }
 
+/** A token request under way, and the executions (their credential data) waiting for it. */
+interface TokenRequest {
+	token: Promise<string>;
+	/** Each waiting execution's data, and whether it asked because Enable refused its token. */
+	executions: Map<ICredentialDataDecryptedObject, boolean>;
+}
+
 /**
  * Token requests in flight, by a hash of the settings they were made with. Concurrent requests of
  * one execution that all find the token missing or refused (a 401 after a revocation) share one
- * token request instead of each fetching its own.
+ * token request instead of each fetching its own. The new token is written to every waiting
+ * execution's data in the same step that ends the token request, so a request refused a moment
+ * later finds it there and never starts another.
  */
-const tokensInFlight = new Map<string, Promise<string>>();
-
+const tokensInFlight = new Map<string, TokenRequest>();
 
 /** For the credential data of one request, the data of its execution that it was copied from. */
 const executionDataOf = new WeakMap<ICredentialDataDecryptedObject, ICredentialDataDecryptedObject>();
+
+/** Per-request copies whose token Enable refused: the credential asks n8n for a new one before sending. */
+const renewalsDue = new WeakSet<ICredentialDataDecryptedObject>();
+
+/** Per-request copies that asked for a new token because Enable refused the one they sent. */
+const renewalsAsked = new WeakSet<ICredentialDataDecryptedObject>();
+
+/** For each execution's data, the tokens it got in answer to a refusal, and when. */
+const tokensAfterRefusal = new WeakMap<ICredentialDataDecryptedObject, Map<string, number>>();
+
+/**
+ * A token the execution got in answer to a refusal is fresh for this long: Enable refusing it
+ * meanwhile (a 403 for a scope it lacks, or a 401 for one in Enable's other variant) means a new
+ * token would be refused too. Tokens live far longer (an hour is usual), so a long run whose
+ * renewed token expires still gets another one.
+ */
+const FRESH_TOKEN_MS = 5 * 60_000;
 
 /**
  * A copy of an execution's credential data for one request. When n8n asks for a new token because
  * this request was refused, the copy still holds the token the request was sent with: if another
  * request of the execution has replaced that token meanwhile, the new one is used instead of
  * asking Enable again. A new token is written back to the execution's data at once.
+ * `renew`: Enable refused the token this request's previous attempt sent; get a new one first.
  */
-export function credentialDataForOneRequest(executionData: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+export function credentialDataForOneRequest(executionData: ICredentialDataDecryptedObject, renew = false): ICredentialDataDecryptedObject {
 	const copy = { ...executionData };
 	executionDataOf.set(copy, executionData);
+	if (renew) {
+		renewalsDue.add(copy);
+		renewalsAsked.add(copy);
+	}
 	return copy;
+}
+
+/** Whether this request must get a new token before it is sent (asked once: the mark is used up). */
+export function takeRenewal(credentials: ICredentialDataDecryptedObject): boolean {
+	return renewalsDue.delete(credentials);
+}
+
+/** What to do after Enable refused (401 or 403) the token a request sent. */
+export type AfterRefusal = 'resend' | 'renew' | 'final';
+
+/**
+ * Decides, for a request Enable refused (401 or 403), whether a new token can help:
+ * - `resend`: another request of the execution has replaced the token meanwhile: send it again with that one;
+ * - `renew`: get a new token (one token request for every request of the execution that asks
+ *   meanwhile), then send it again;
+ * - `final`: this request already had a new token, or the token it sent is one the execution got
+ *   in answer to a refusal moments ago: a fresh token refused lacks a scope, and another would too.
+ * `requestData` is the request's copy (credentialDataForOneRequest), holding the token it sent.
+ */
+export function afterRefusal(requestData: ICredentialDataDecryptedObject, renewedAlready: boolean): AfterRefusal {
+	const executionData = executionDataOf.get(requestData);
+	const sent = String(requestData.accessToken ?? '');
+	const current = executionData ? String(executionData.accessToken ?? '') : '';
+	if (executionData && current && current !== sent && executionData.tokenFingerprint === requestData.tokenFingerprint) return 'resend';
+	if (renewedAlready) return 'final';
+	const issuedAt = executionData ? tokensAfterRefusal.get(executionData)?.get(sent) : undefined;
+	if (issuedAt !== undefined && clock.now() - issuedAt < FRESH_TOKEN_MS) return 'final';
+	return 'renew';
+}
+
+/** Gives an execution its new token, and remembers it as fresh when it answered a refusal. */
+function issueTo(executionData: ICredentialDataDecryptedObject, issued: IssuedToken, answeredRefusal: boolean): void {
+	Object.assign(executionData, issued);
+	if (!answeredRefusal) return;
+	const fresh = tokensAfterRefusal.get(executionData) ?? new Map<string, number>();
+	if (!fresh.has(issued.accessToken)) fresh.set(issued.accessToken, clock.now());
+	tokensAfterRefusal.set(executionData, fresh);
 }
 
 /** What the credential stores: the token and the fingerprint of the settings it was issued for. */
@@ -137,16 +205,29 @@ export async function requestAccessToken(
 	const settings = readCredentialSettings(credentials);
 	const tokenFingerprint = settingsFingerprint(settings);
 	const executionData = executionDataOf.get(credentials);
+	const answersRefusal = renewalsAsked.has(credentials);
 	if (executionData?.accessToken && executionData.tokenFingerprint === tokenFingerprint && executionData.accessToken !== credentials.accessToken) {
 		return { accessToken: String(executionData.accessToken), tokenFingerprint };
 	}
-	let request = tokensInFlight.get(tokenFingerprint);
-	if (!request) {
-		request = fetchToken(helper, settings).finally(() => tokensInFlight.delete(tokenFingerprint));
+	let pending = tokensInFlight.get(tokenFingerprint);
+	if (!pending) {
+		const executions = new Map<ICredentialDataDecryptedObject, boolean>();
+		const token = fetchToken(helper, settings).then((accessToken) => {
+			for (const [data, refused] of executions) issueTo(data, { accessToken, tokenFingerprint }, refused);
+			return accessToken;
+		});
+		const request: TokenRequest = { token, executions };
+		const forget = () => {
+			if (tokensInFlight.get(tokenFingerprint) === request) tokensInFlight.delete(tokenFingerprint);
+		};
+		token.then(forget, forget);
 		tokensInFlight.set(tokenFingerprint, request);
+		pending = request;
 	}
-	const issued = { accessToken: await request, tokenFingerprint };
-	if (executionData) Object.assign(executionData, issued);
+	if (executionData) pending.executions.set(executionData, pending.executions.get(executionData) === true || answersRefusal);
+	const issued = { accessToken: await pending.token, tokenFingerprint };
+	// Also for a request that joined after the token arrived, before the request was forgotten.
+	if (executionData) issueTo(executionData, issued, answersRefusal);
 	return issued;
 }
 

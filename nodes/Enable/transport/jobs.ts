@@ -85,7 +85,8 @@ export async function awaitJobResult(
 		throwIfCancelled(context, first.itemIndex);
 		delay = Math.min(delay * JOB_POLLING.growth, JOB_POLLING.maxDelayMs);
 		url = followableLink(context, link, connection.baseUrl, url, first.itemIndex);
-		// Once the job is done Enable redirects this link to the result, which n8n follows.
+		// Once the job is done Enable redirects this link to the result (303): the transport follows
+		// it within the Base URL's origin only, so the token never goes anywhere else.
 		document = await enableRequest(context, connection, { ...first, url, expect: 'any' });
 	}
 }

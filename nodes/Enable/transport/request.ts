@@ -1,8 +1,11 @@
 /**
  * The one transport for every Enable request: authentication through n8n's credential helpers,
- * bounded retries for rate limits and transient faults (failures.ts decides and explains), one
- * rate-limit pause shared by the execution's concurrent requests, and JSON:API validation of what
- * comes back. It knows nothing of the node's resources: a request names itself (types.ts).
+ * redirects followed only within the Base URL's origin (never by n8n, which would take the token
+ * along anywhere), one new token for the requests of an execution that Enable refused together
+ * (auth.ts), bounded retries for rate limits and transient faults (failures.ts decides and
+ * explains), one rate-limit pause shared by the execution's concurrent requests, and JSON:API
+ * validation of what comes back. It knows nothing of the node's resources: a request names
+ * itself (types.ts).
  */
 import {
 	type IHttpRequestOptions,
@@ -12,9 +15,9 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { credentialDataForOneRequest, normaliseBaseUrl } from './auth';
+import { afterRefusal, credentialDataForOneRequest, normaliseBaseUrl } from './auth';
 import { clock } from './clock';
-import { describeFailure, inspectFailure, requestLabel, retryDelay, toNodeError } from './failures';
+import { describeFailure, type Failure, inspectFailure, requestLabel, retryDelay, toNodeError } from './failures';
 import { excerpt } from './redact';
 import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument } from './types';
 
@@ -61,9 +64,78 @@ export function throwIfCancelled(context: EnableContext, itemIndex: number): voi
 
 const REQUEST_TIMEOUT_MS = 120_000;
 
+
 /** Whether waiting `ms` from now would pass the poll's deadline (never, outside a poll). */
 export function passesDeadline(connection: EnableConnection, ms: number): boolean {
 	return connection.deadline !== undefined && clock.now() + ms >= connection.deadline;
+}
+
+/** At most this many redirects, each to the Base URL's origin, are followed for one request. */
+const MAX_REDIRECTS = 10;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** An answer as n8n hands it back with returnFullResponse (a helper that ignores the option hands back the body). */
+interface Answer {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+function asAnswer(result: unknown): Answer {
+	const full = result as Partial<Answer> | undefined;
+	if (full && typeof full === 'object' && typeof full.statusCode === 'number' && full.headers && typeof full.headers === 'object' && 'body' in full) {
+		return full as Answer;
+	}
+	return { statusCode: 200, headers: {}, body: result };
+}
+
+function header(answer: Answer, name: string): string | undefined {
+	const value = answer.headers[name] ?? answer.headers[name.replace(/(^|-)\w/g, (letter) => letter.toUpperCase())];
+	return value === undefined || value === null ? undefined : String(value);
+}
+
+/**
+ * Where a redirect of `from` leads: the next URL when it stays on the Base URL's origin. A redirect
+ * anywhere else is refused without being followed, so the token never leaves that origin.
+ */
+function redirectedUrl(context: EnableContext, connection: EnableConnection, request: EnableRequest, from: string, answer: Answer, hops: number): string {
+	const location = header(answer, 'location');
+	const enableOrigin = new URL(connection.baseUrl).origin;
+	const status = answer.statusCode;
+	let next: URL | undefined;
+	try {
+		next = location ? new URL(location, from) : undefined;
+	} catch {
+		next = undefined;
+	}
+	const fail = (message: string, description: string) =>
+		new NodeApiError(context.getNode(), { status } as JsonObject, {
+			message,
+			description,
+			httpCode: String(status),
+			itemIndex: request.itemIndex,
+			failure: { cause: 'configuration-invalid' },
+		});
+	if (!next) {
+		throw fail(
+			`Enable answered ${requestLabel(request.url)} with a redirect (HTTP ${status}) that has no valid Location`,
+			`There is nothing to follow. Check the credential's Base URL (${enableOrigin}): it must be the Enable API host, such as https://api.deal-track.com.`,
+		);
+	}
+	if (next.origin !== enableOrigin) {
+		throw fail(
+			`Enable's answer to ${requestLabel(request.url)} redirects to another origin (${next.origin}); n8n did not follow it`,
+			`The credential's Base URL is ${enableOrigin}; the answer (HTTP ${status}) pointed to ${next.origin}. n8n follows redirects only within ${enableOrigin}, so your access token was not sent to ${next.origin}. If Enable moved, change the credential's Base URL; otherwise something in front of Enable (a proxy or gateway) redirects elsewhere.`,
+		);
+	}
+	if (hops >= MAX_REDIRECTS) {
+		throw fail(
+			`Enable redirected ${requestLabel(request.url)} more than ${MAX_REDIRECTS} times`,
+			`n8n stopped following the redirects within ${enableOrigin}: they may loop. Check the credential's Base URL, or try again later.`,
+		);
+	}
+	return next.href;
 }
 
 /** Sends one GET with retries and returns the JSON:API document. */
@@ -78,9 +150,24 @@ export async function enableRequest(
 		headers: { Accept: 'application/vnd.api+json', 'Content-Type': 'application/vnd.api+json' },
 		json: true,
 		timeout: REQUEST_TIMEOUT_MS,
+		// Every answer comes back as it is: n8n follows no redirect (it would take the token along to
+		// any host) and throws for no status, so the transport sees a redirect's Location on n8n
+		// 1.x too (whose errors drop the headers) and decides when a refused token is worth renewing.
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		maxRedirects: 0,
+		sendCredentialsOnCrossOriginRedirect: false,
 	};
+	let attempt = 1;
 	let waitedMs = 0;
-	for (let attempt = 1; ; attempt++) {
+	let hops = 0;
+	let resends = 0;
+	/** Enable refused the token this request sent: the next send gets a new one first. */
+	let renew = false;
+	/** This request already got a new token after a refusal. */
+	let renewed = false;
+	for (;;) {
 		// A 429 or a failed token request seen by any request of this execution holds back every
 		// request until it has passed; the pause may be extended while one waits, so every waiter
 		// resumes at its end, together.
@@ -100,30 +187,51 @@ export async function enableRequest(
 			// A request may not outlast the poll: n8n abandons a poll that runs past its budget.
 			options.timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, connection.deadline - clock.now()));
 		}
-		let body: unknown;
+		// Its own copy, so that a refusal is known to be of the token this request sent (auth.ts).
+		const data = credentialDataForOneRequest(connection.credentials.data ?? {}, renew);
+		let answer: Answer | undefined;
+		let failure: Failure = { cancelled: false };
 		try {
-			body = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
-				// Its own copy, so that a refusal is known to be of the token this request sent (auth.ts).
-				credentialsDecrypted: { ...connection.credentials, data: credentialDataForOneRequest(connection.credentials.data ?? {}) },
-				// A 403 may come from a scope added since the token was issued: get a new token once.
-				preAuthenticationRetryStatusCode: [401, 403],
-			});
+			answer = asAnswer(
+				await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
+					credentialsDecrypted: { ...connection.credentials, data },
+				}),
+			);
 		} catch (error) {
-			const failure = inspectFailure(error);
-			const delay = retryDelay(failure, attempt, waitedMs);
-			if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
-			// Inside a poll, a wait that would pass its budget is not waited out: n8n polls again later.
-			if (passesDeadline(connection, delay)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
-			// Every concurrent request needs the token too: they wait together and share one token request.
-			if (failure.status === 429 || failure.credentialError) {
-				connection.gate.pausedUntil = Math.max(connection.gate.pausedUntil, clock.now() + delay);
+			failure = inspectFailure(error);
+		}
+		if (answer) {
+			if (renew) renewed = true;
+			renew = false;
+			const status = answer.statusCode;
+			if (status >= 200 && status < 300) return readDocument(context.getNode(), answer.body, request);
+			if (REDIRECT_STATUSES.has(status)) {
+				options.url = redirectedUrl(context, connection, request, options.url, answer, hops++);
 				continue;
 			}
-			await waitOrCancel(context, delay);
-			waitedMs += delay;
+			if (status === 401 || status === 403) {
+				// Parallel requests refused together share one new token; a fresh token refused gets none.
+				const next = afterRefusal(data, renewed);
+				if (next === 'resend' && resends++ < 3) continue;
+				if (next === 'renew') {
+					renew = true;
+					continue;
+				}
+			}
+			failure = { status, retryAfter: header(answer, 'retry-after'), body: answer.body, cancelled: false };
+		}
+		const delay = retryDelay(failure, attempt, waitedMs);
+		if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
+		// Inside a poll, a wait that would pass its budget is not waited out: n8n polls again later.
+		if (passesDeadline(connection, delay)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
+		attempt++;
+		// Every concurrent request needs the token too: they wait together and share one token request.
+		if (failure.status === 429 || failure.credentialError) {
+			connection.gate.pausedUntil = Math.max(connection.gate.pausedUntil, clock.now() + delay);
 			continue;
 		}
-		return readDocument(context.getNode(), body, request);
+		await waitOrCancel(context, delay);
+		waitedMs += delay;
 	}
 }
 
