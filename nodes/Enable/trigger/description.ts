@@ -121,9 +121,20 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 	};
 }
 
+/** The guarantee, where a user sets the trigger up. */
+const guaranteeNotice: INodeProperties = {
+	displayName:
+		'Each change after the first complete read is reported once. A record is reported removed only when Enable confirms it is gone or out of the view. With a Changed Since Attribute, a change stamped earlier than the Lookback is reported at the next full check.',
+	name: 'guaranteeNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: V3 },
+};
+
 export const triggerProperties: INodeProperties[] = [
 	changeEventProperty,
 	resourceProperty,
+	guaranteeNotice,
 	{
 		displayName: 'Event',
 		name: 'event',
