@@ -14,6 +14,7 @@
  * npx jest test/exactly-once.test.ts`. A failure names its seed; `RANDOM_SEED=<seed> RANDOM_RUNS=1`
  * runs that one again.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it reads its run count from the environment */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { clock } from '../nodes/Enable/transport/clock';
@@ -308,14 +309,9 @@ async function play(scenario: Scenario): Promise<{ violations: string[]; polls: 
 			const started = clock.now();
 			polls++;
 			try {
-				const items = await runner.tick();
-				if (process.env.DEBUG_RUN) require('fs').appendFileSync('/tmp/exp/dbg.txt', `${label} t=${clock.now()} items=${JSON.stringify((items ?? []).map((i) => `${i.json._change}:${i.json.id}`))} mem=${JSON.stringify({ pass: runner.memory().pass, wm: runner.memory().wmt, full: runner.memory().full, nosort: runner.memory().nosort, sh: runner.memory().sh, nw: runner.memory().nw })}\n`);
-				run.replay(items, label);
+				run.replay(await runner.tick(), label);
 			} catch (error) {
 				if (!expectedFailure(error)) run.violations.push(`${label}: the poll failed: ${(error as Error).message}`);
-			}
-			if (process.env.DEBUG_RUN && clock.now() - started > (scenario.budgetMs ?? 1e12)) {
-				require('fs').appendFileSync('/tmp/exp/dbg.txt', `${label} took ${clock.now() - started}\n${JSON.stringify(simulator.requestLog.slice(-12).map((e) => [e.path, e.query['page[cursor]'], e.query.sort, e.status, e.at]))}\n`);
 			}
 			longestPollMs = Math.max(longestPollMs, clock.now() - started);
 		};

@@ -580,6 +580,7 @@ export class TriggerRunner {
 				this.backoff.failures++;
 				this.backoff.until = clock.now() + backoffDelayMs((error as { failure?: Failure }).failure, this.backoff.failures);
 			}
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the trigger's own error, handed on as n8n's poller would see it
 			throw error;
 		}
 		if (durable) this.backoff = { failures: 0, until: 0 };

@@ -64,6 +64,8 @@ export function throwIfCancelled(context: EnableContext, itemIndex: number): voi
 
 const REQUEST_TIMEOUT_MS = 120_000;
 
+/** A retry inside a poll is sent only if its wait and this many times the last answer's time still fit. */
+const RETRY_ROOM = 1.5;
 
 /** Whether waiting `ms` from now would pass the poll's deadline (never, outside a poll). */
 export function passesDeadline(connection: EnableConnection, ms: number): boolean {
@@ -161,6 +163,8 @@ export async function enableRequest(
 	};
 	let attempt = 1;
 	let waitedMs = 0;
+	// The slowest answer to this request so far: a retry inside a poll must leave room for one more.
+	let answerMs = 0;
 	let hops = 0;
 	let resends = 0;
 	/** Enable refused the token this request sent: the next send gets a new one first. */
@@ -172,7 +176,7 @@ export async function enableRequest(
 		// request until it has passed; the pause may be extended while one waits, so every waiter
 		// resumes at its end, together.
 		let pause = connection.gate.pausedUntil - clock.now();
-		if (pause > 0 && passesDeadline(connection, pause)) {
+		if (pause > 0 && passesDeadline(connection, pause + answerMs * RETRY_ROOM)) {
 			// Another request of this poll was told to wait longer than the poll may last.
 			const asked = { status: 429, retryAfter: String(Math.ceil(pause / 1000)), cancelled: false };
 			throw describeFailure(context.getNode(), asked, request, attempt, waitedMs, pause);
@@ -191,6 +195,7 @@ export async function enableRequest(
 		const data = credentialDataForOneRequest(connection.credentials.data ?? {}, renew);
 		let answer: Answer | undefined;
 		let failure: Failure = { cancelled: false };
+		const sent = clock.now();
 		try {
 			answer = asAnswer(
 				await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options, {
@@ -200,6 +205,7 @@ export async function enableRequest(
 		} catch (error) {
 			failure = inspectFailure(error);
 		}
+		answerMs = Math.max(answerMs, clock.now() - sent);
 		if (answer) {
 			if (renew) renewed = true;
 			renew = false;
@@ -223,7 +229,7 @@ export async function enableRequest(
 		const delay = retryDelay(failure, attempt, waitedMs);
 		if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
 		// Inside a poll, a wait that would pass its budget is not waited out: n8n polls again later.
-		if (passesDeadline(connection, delay)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
+		if (passesDeadline(connection, delay + answerMs * RETRY_ROOM)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
 		attempt++;
 		// Every concurrent request needs the token too: they wait together and share one token request.
 		if (failure.status === 429 || failure.credentialError) {
