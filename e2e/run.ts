@@ -584,12 +584,16 @@ async function main(): Promise<void> {
 					assertNoLeak(simulator, log(), "n8n start's log");
 					const get = async (route: string) => await (await fetch(`${url}${route}`, { headers: { Cookie: cookie } })).text();
 					const ids = new Set<string>();
-					for (let lastId = ''; ; ) {
-						const page = JSON.parse(await get(`/rest/executions?limit=100${lastId ? `&lastId=${lastId}` : ''}`)) as { data: { results: Array<{ id: string }> } };
+					for (let query = 'limit=100'; ; ) {
+						const page = JSON.parse(await get(`/rest/executions?${query}`)) as { data?: { results: Array<{ id: string }>; nextCursor?: string | null } };
+						assert(page.data, `n8n did not list its executions: ${JSON.stringify(page).slice(0, 300)}`);
 						const fresh = page.data.results.map((execution) => execution.id).filter((id) => !ids.has(id));
 						if (!fresh.length) break;
 						for (const id of fresh) ids.add(id);
-						lastId = fresh[fresh.length - 1];
+						// The next page: n8n 2.x hands out a cursor, 1.x pages by the last id.
+						if (page.data.nextCursor) query = `limit=100&cursor=${encodeURIComponent(page.data.nextCursor)}`;
+						else if (!('nextCursor' in page.data) && page.data.results.length === 100) query = `limit=100&lastId=${fresh[fresh.length - 1]}`;
+						else break;
 					}
 					assert(ids.size > 0, 'n8n lists no execution');
 					for (const id of ids) assertNoLeak(simulator, await get(`/rest/executions/${id}`), `execution ${id} as n8n stored it`);
