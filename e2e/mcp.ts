@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 				const response = await fetch(endpoint, { ...init, signal: AbortSignal.timeout(15_000) });
 				const body = await response.text();
 				assert(response.status === 401 || response.status === 403, `${what}: HTTP ${response.status} ${body.slice(0, 200)}`);
-				transcript.push(`✗ ${what} → HTTP ${response.status}`);
+				transcript.push(`refused: ${what} → HTTP ${response.status}`);
 			}
 			// The SDK's client without the header cannot connect either.
 			const stranger = new Client({ name: 'n8n-nodes-enable-e2e-no-token', version: '1.0.0' });
