@@ -8,25 +8,18 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { collectionProvenBy, ENABLE_SCOPES, SCOPE_LABELS } from '../nodes/Enable/resources';
-import { readCredentialSettings, requestAccessToken, settingsFingerprint, takeRenewal } from '../nodes/Enable/transport/auth';
-import { EnableCredentialError } from '../nodes/Enable/transport/failures';
+import { readCredentialSettings, requestAccessToken, settingsFingerprint } from '../nodes/Enable/transport/auth';
+import { EnableCredentialError } from '../nodes/Enable/transport/failures/read';
+import { CREDENTIAL_TEST_HEADER, credentialTestNeedsNewToken, needsNewToken, takeRenewal } from '../nodes/Enable/transport/n8n-compat';
+import { ENABLE_SCOPES, SCOPE_COLLECTIONS, SCOPE_LABELS } from '../nodes/Enable/transport/scopes';
+
+export { CREDENTIAL_TEST_HEADER };
 
 /** For each scope, the collection Enable documents it for: the credential test reads that one. */
-const SCOPE_TEST_PATHS = Object.fromEntries(ENABLE_SCOPES.map((scope) => [scope, `/v1/${collectionProvenBy(scope).path}`]));
+const SCOPE_TEST_PATHS = Object.fromEntries(ENABLE_SCOPES.map((scope) => [scope, `/v1/${SCOPE_COLLECTIONS[scope]}`]));
 
 /** `/v1/<collection>` of the first selected scope, as an n8n expression for the credential test. */
 const FIRST_SCOPE_COLLECTION = `={{ (${JSON.stringify(SCOPE_TEST_PATHS)})[${JSON.stringify(ENABLE_SCOPES)}.filter((scope) => ($credentials.scopes || []).includes(scope))[0]] }}`;
-
-/**
- * Marks the credential test's request. n8n reuses a stored token in the test when the settings are
- * those it was issued for; this marker makes the test get a new token every time, so it checks the
- * values on screen against Enable itself. The header never leaves n8n.
- */
-export const CREDENTIAL_TEST_HEADER = 'x-enable-credential-test';
-
-/** Test requests that already got their new token: n8n repeats the same options object after a refresh. */
-const testsWithNewToken = new WeakSet<IHttpRequestOptions>();
 
 /**
  * The host a request goes to: its url (and baseURL, as n8n's credential test sends it), or the
@@ -68,11 +61,6 @@ function redirectRules(requestOptions: IHttpRequestOptions, baseUrl: string): Pa
 	}
 	const given = typeof requestOptions.allowedDomains === 'string' ? requestOptions.allowedDomains.trim() : '';
 	return { sendCredentialsOnCrossOriginRedirect: false, allowedDomains: given && !listAdmits(given, hostname) ? given : hostname };
-}
-
-/** Shaped like a 401 so that n8n runs preAuthentication again (with the values it has) and retries. */
-function needsNewToken(reason: string): Error {
-	return Object.assign(new Error(reason), { response: { status: 401 } });
 }
 
 export class EnableApi implements ICredentialType {
@@ -167,12 +155,7 @@ export class EnableApi implements ICredentialType {
 	 */
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => {
 		const headers = { ...requestOptions.headers };
-		const markers = Object.keys(headers).filter((name) => name.toLowerCase() === CREDENTIAL_TEST_HEADER);
-		for (const name of markers) delete headers[name];
-		if (markers.length && !testsWithNewToken.has(requestOptions)) {
-			testsWithNewToken.add(requestOptions);
-			throw needsNewToken('The credential test asks Enable for a new token');
-		}
+		if (credentialTestNeedsNewToken(requestOptions, headers)) throw needsNewToken('The credential test asks Enable for a new token');
 		const settings = readCredentialSettings(credentials);
 		// The token is Enable's: a request to any other host (the HTTP Request node can name one) goes without it.
 		const origin = requestOrigin(requestOptions, settings.baseUrl);

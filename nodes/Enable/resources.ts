@@ -5,17 +5,9 @@
  * job) and has its own module; the table only names it and its scope.
  */
 
-/** The scopes Enable publishes, in Enable's documented order: the token request sends them so. */
-export const ENABLE_SCOPES = ['read:deals', 'read:activity', 'read:users'] as const;
+import { ENABLE_SCOPES, type EnableScope, SCOPE_COLLECTIONS, SCOPE_LABELS } from './transport/scopes';
 
-export type EnableScope = (typeof ENABLE_SCOPES)[number];
-
-/** How each scope is shown in the credential. */
-export const SCOPE_LABELS: Record<EnableScope, string> = {
-	'read:deals': 'Deals',
-	'read:activity': 'Activity Log',
-	'read:users': 'Users',
-};
+export { ENABLE_SCOPES, type EnableScope, SCOPE_LABELS };
 
 export interface EnableCollection {
 	kind: 'collection';
@@ -291,11 +283,12 @@ export function findCollection(value: string): EnableCollection | undefined {
 }
 
 /**
- * The collection a token with only `scope` can certainly read: the first one Enable documents for
- * that scope. The credential test reads it, so that it never tests a collection whose scope is a guess.
+ * The collection a token with only `scope` can certainly read: the one Enable documents for that
+ * scope (transport/scopes.ts). The credential test reads it, so that it never tests a collection
+ * whose scope is a guess.
  */
 export function collectionProvenBy(scope: EnableScope): EnableCollection {
-	const found = COLLECTIONS.find((entry) => entry.scope === scope && entry.scopePublished);
+	const found = COLLECTIONS.find((entry) => entry.path === SCOPE_COLLECTIONS[scope] && entry.scope === scope && entry.scopePublished);
 	if (!found) throw new Error(`No collection documents the scope ${scope}`);
 	return found;
 }

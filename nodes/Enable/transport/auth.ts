@@ -7,10 +7,12 @@ import { createHash } from 'crypto';
 
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 
-import { ENABLE_SCOPES } from '../resources';
 import { clock } from './clock';
-import { EnableCredentialError, inspectFailure, networkProblem, parseRetryAfter, transientTokenFailure } from './failures';
+import { EnableCredentialError, inspectFailure, parseRetryAfter, type TransientTokenFailure } from './failures/read';
+import { networkProblem } from './failures/wording';
+import { copyForRequest, executionDataOf, markRenewal, rememberTokenAfterRefusal, rememberTokenFailure, renewalAsked, tokenAfterRefusalAt } from './n8n-compat';
 import { excerpt, redact } from './redact';
+import { ENABLE_SCOPES } from './scopes';
 
 export interface CredentialSettings {
 	baseUrl: string;
@@ -117,18 +119,6 @@ interface TokenRequest {
  */
 const tokensInFlight = new Map<string, TokenRequest>();
 
-/** For the credential data of one request, the data of its execution that it was copied from. */
-const executionDataOf = new WeakMap<ICredentialDataDecryptedObject, ICredentialDataDecryptedObject>();
-
-/** Per-request copies whose token Enable refused: the credential asks n8n for a new one before sending. */
-const renewalsDue = new WeakSet<ICredentialDataDecryptedObject>();
-
-/** Per-request copies that asked for a new token because Enable refused the one they sent. */
-const renewalsAsked = new WeakSet<ICredentialDataDecryptedObject>();
-
-/** For each execution's data, the tokens it got in answer to a refusal, and when. */
-const tokensAfterRefusal = new WeakMap<ICredentialDataDecryptedObject, Map<string, number>>();
-
 /**
  * A token the execution got in answer to a refusal is fresh for this long: Enable refusing it
  * meanwhile (a 403 for a scope it lacks, or a 401 for one in Enable's other variant) means a new
@@ -138,25 +128,16 @@ const tokensAfterRefusal = new WeakMap<ICredentialDataDecryptedObject, Map<strin
 const FRESH_TOKEN_MS = 5 * 60_000;
 
 /**
- * A copy of an execution's credential data for one request. When n8n asks for a new token because
- * this request was refused, the copy still holds the token the request was sent with: if another
- * request of the execution has replaced that token meanwhile, the new one is used instead of
- * asking Enable again. A new token is written back to the execution's data at once.
+ * A copy of an execution's credential data for one request (n8n-compat.ts, 1). When n8n asks for a
+ * new token because this request was refused, the copy still holds the token the request was sent
+ * with: if another request of the execution has replaced that token meanwhile, the new one is used
+ * instead of asking Enable again. A new token is written back to the execution's data at once.
  * `renew`: Enable refused the token this request's previous attempt sent; get a new one first.
  */
 export function credentialDataForOneRequest(executionData: ICredentialDataDecryptedObject, renew = false): ICredentialDataDecryptedObject {
-	const copy = { ...executionData };
-	executionDataOf.set(copy, executionData);
-	if (renew) {
-		renewalsDue.add(copy);
-		renewalsAsked.add(copy);
-	}
+	const copy = copyForRequest(executionData);
+	if (renew) markRenewal(copy);
 	return copy;
-}
-
-/** Whether this request must get a new token before it is sent (asked once: the mark is used up). */
-export function takeRenewal(credentials: ICredentialDataDecryptedObject): boolean {
-	return renewalsDue.delete(credentials);
 }
 
 /** What to do after Enable refused (401 or 403) the token a request sent. */
@@ -172,12 +153,12 @@ export type AfterRefusal = 'resend' | 'renew' | 'final';
  * `requestData` is the request's copy (credentialDataForOneRequest), holding the token it sent.
  */
 export function afterRefusal(requestData: ICredentialDataDecryptedObject, renewedAlready: boolean): AfterRefusal {
-	const executionData = executionDataOf.get(requestData);
+	const executionData = executionDataOf(requestData);
 	const sent = String(requestData.accessToken ?? '');
 	const current = executionData ? String(executionData.accessToken ?? '') : '';
 	if (executionData && current && current !== sent && executionData.tokenFingerprint === requestData.tokenFingerprint) return 'resend';
 	if (renewedAlready) return 'final';
-	const issuedAt = executionData ? tokensAfterRefusal.get(executionData)?.get(sent) : undefined;
+	const issuedAt = executionData ? tokenAfterRefusalAt(executionData, sent) : undefined;
 	if (issuedAt !== undefined && clock.now() - issuedAt < FRESH_TOKEN_MS) return 'final';
 	return 'renew';
 }
@@ -185,10 +166,7 @@ export function afterRefusal(requestData: ICredentialDataDecryptedObject, renewe
 /** Gives an execution its new token, and remembers it as fresh when it answered a refusal. */
 function issueTo(executionData: ICredentialDataDecryptedObject, issued: IssuedToken, answeredRefusal: boolean): void {
 	Object.assign(executionData, issued);
-	if (!answeredRefusal) return;
-	const fresh = tokensAfterRefusal.get(executionData) ?? new Map<string, number>();
-	if (!fresh.has(issued.accessToken)) fresh.set(issued.accessToken, clock.now());
-	tokensAfterRefusal.set(executionData, fresh);
+	if (answeredRefusal) rememberTokenAfterRefusal(executionData, issued.accessToken, clock.now());
 }
 
 /** What the credential stores: the token and the fingerprint of the settings it was issued for. */
@@ -204,8 +182,8 @@ export async function requestAccessToken(
 ): Promise<IssuedToken> {
 	const settings = readCredentialSettings(credentials);
 	const tokenFingerprint = settingsFingerprint(settings);
-	const executionData = executionDataOf.get(credentials);
-	const answersRefusal = renewalsAsked.has(credentials);
+	const executionData = executionDataOf(credentials);
+	const answersRefusal = renewalAsked(credentials);
 	if (executionData?.accessToken && executionData.tokenFingerprint === tokenFingerprint && executionData.accessToken !== credentials.accessToken) {
 		return { accessToken: String(executionData.accessToken), tokenFingerprint };
 	}
@@ -229,6 +207,11 @@ export async function requestAccessToken(
 	// Also for a request that joined after the token arrived, before the request was forgotten.
 	if (executionData) issueTo(executionData, issued, answersRefusal);
 	return issued;
+}
+
+/** The error for a token request worth retrying, remembered by its message for n8n 1.x (n8n-compat.ts, 6). */
+function transientTokenFailure(message: string, description: string, transient: TransientTokenFailure): EnableCredentialError {
+	return rememberTokenFailure(new EnableCredentialError(message, description, transient));
 }
 
 async function fetchToken(helper: IHttpRequestHelper, settings: CredentialSettings): Promise<string> {

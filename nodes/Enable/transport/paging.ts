@@ -5,7 +5,8 @@
  */
 import { NodeOperationError } from 'n8n-workflow';
 
-import { refusedParameter, toNodeError } from './failures';
+import { refusedParameter } from './failures/read';
+import { toNodeError } from './failures/wording';
 import { enableRequest } from './request';
 import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument, RequestSubject, ResourceObject } from './types';
 

@@ -17,11 +17,14 @@ import {
 
 import { afterRefusal, credentialDataForOneRequest, normaliseBaseUrl } from './auth';
 import { clock } from './clock';
-import { describeFailure, type Failure, inspectFailure, requestLabel, retryDelay, toNodeError } from './failures';
+import { type Failure, inspectFailure } from './failures/read';
+import { retryDelay } from './failures/retry';
+import { describeFailure, requestLabel, toNodeError } from './failures/wording';
 import { excerpt } from './redact';
 import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument } from './types';
 
-export { RETRY_LIMITS, toNodeError } from './failures';
+export { RETRY_LIMITS } from './failures/retry';
+export { toNodeError } from './failures/wording';
 export type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument, RequestSubject, ResourceObject } from './types';
 
 export const CREDENTIAL_TYPE = 'enableApi';
