@@ -5,6 +5,7 @@
  * description or deep in a run, where the JWT pattern sees nothing.
  */
 import { ALL_SCOPES, DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
+import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { findLeaks } from './harness/secrets';
 
 /** The pattern the node's redaction and the console capture look for: it only knows JWTs. */
@@ -67,4 +68,22 @@ test('with several tokens issued, findLeaks names which one leaked, never its va
 	const leaks = findLeaks('…second-token-value…', { 'access token': ['first-token-value', 'second-token-value', 'third-token-value'] });
 	expect(leaks).toEqual(['access token 2 of 3']);
 	expect(leaks.join(' ')).not.toContain('second-token-value');
+});
+
+test("Enable echoing the opaque token in an error: the node's message and description do not hold it", async () => {
+	simulator = await startSimulator({ counts: { deals: 3, activity: 1, users: 1 }, tokenFormat: 'opaque' });
+	const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
+	const parameters = { resource: 'deal', operation: 'getAll', returnAll: true };
+	expect((await runEnableNode({ parameters, helper })).error).toBeUndefined();
+	const [token] = simulator.issuedTokens();
+	simulator.addFault({
+		kind: 'status',
+		status: 400,
+		onRequest: simulator.stats().apiRequests + 1,
+		body: { errors: [{ status: '400', title: 'Invalid session', detail: `The session of token ${token} is not valid for this request` }] },
+	});
+	const { error } = await runEnableNode({ parameters, helper });
+	expect(error?.message).toBe('Enable rejected the request: Invalid session');
+	expect(error?.description).toContain('[redacted]');
+	expect(findLeaks(error, { 'access token': [token], 'client secret': DEMO_CLIENT.clientSecret })).toEqual([]);
 });

@@ -17,3 +17,11 @@ export function excerpt(text: string, secrets: readonly string[] = [], maxLength
 	const flat = redact(text, secrets).replace(/\s+/g, ' ').trim();
 	return flat.length > maxLength ? `${flat.slice(0, maxLength)}…` : flat;
 }
+
+/** A copy of a response body (text or parsed JSON) with every known secret replaced in its strings. */
+export function redactBody(body: unknown, secrets: readonly string[]): unknown {
+	if (typeof body === 'string') return redact(body, secrets);
+	if (Array.isArray(body)) return body.map((entry) => redactBody(entry, secrets));
+	if (body && typeof body === 'object') return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, redactBody(value, secrets)]));
+	return body;
+}

@@ -20,7 +20,7 @@ import { clock } from './clock';
 import { type Failure, inspectFailure } from './failures/read';
 import { retryDelay } from './failures/retry';
 import { describeFailure, requestLabel, toNodeError } from './failures/wording';
-import { excerpt } from './redact';
+import { excerpt, redactBody } from './redact';
 import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument } from './types';
 
 export { RETRY_LIMITS } from './failures/retry';
@@ -227,7 +227,9 @@ export async function enableRequest(
 					continue;
 				}
 			}
-			failure = { status, retryAfter: header(answer, 'retry-after'), body: answer.body, cancelled: false };
+			// Enable's words reach the error's description: never the token this request sent, nor the secret.
+			const secrets = [data.accessToken, data.clientSecret].filter((secret): secret is string => typeof secret === 'string');
+			failure = { status, retryAfter: header(answer, 'retry-after'), body: redactBody(answer.body, secrets), cancelled: false };
 		}
 		const delay = retryDelay(failure, attempt, waitedMs);
 		if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
