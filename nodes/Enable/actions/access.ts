@@ -13,7 +13,7 @@ import type { ItemOperation } from '../operations';
 import { schemaOf } from '../methods/schema';
 import { COLLECTIONS, type EnableCollection, REPORTS } from '../resources';
 import { stampOf } from '../trigger/detect';
-import { buildListUrl, DEFAULT_PAGE_SIZE, type ListQuery } from '../transport/paging';
+import { DEFAULT_PAGE_SIZE, type ListQuery, readPages } from '../transport/paging';
 import { inParallel } from '../transport/parallel';
 import { enableRequest, toNodeError } from '../transport/request';
 import type { EnableConnection, EnableContext, JsonApiDocument, ResourceObject } from '../transport/types';
@@ -57,9 +57,15 @@ export function newestFirst(records: readonly ResourceObject[], attribute: strin
 	return stamps.every((stamp, index) => index === 0 || stamp <= stamps[index - 1]);
 }
 
+/** One page of the collection, asked at `size` (a size given is not stepped down when refused). */
 async function list(context: EnableContext, connection: EnableConnection, collection: EnableCollection, query: Omit<ListQuery, 'filters'>, size: number): Promise<JsonApiDocument> {
-	const url = buildListUrl(connection.baseUrl, collection.path, { filters: [], ...query }, size);
-	return await enableRequest(context, connection, { url, subject: subjectOf(collection), itemIndex: 0, expect: 'list' });
+	let document: JsonApiDocument | undefined;
+	const target = { path: collection.path, subject: subjectOf(collection) };
+	await readPages(context, connection, { target, query: { filters: [], ...query, pageSize: size } }, { itemIndex: 0, included: new Map(), maxPages: 1 }, (page) => {
+		document = page.document;
+		return false;
+	});
+	return document as JsonApiDocument;
 }
 
 /** One optional probe: true or false from its answer, false when Enable refuses it (400). */

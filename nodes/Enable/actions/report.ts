@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { type EnableCollection, type EnableReportOperation, findCollection } from '../resources';
 import { flattenRow, withIncluded } from '../simplify';
 import { awaitJobResult } from '../transport/jobs';
-import { buildQuery, collectIncluded, type IncludedIndex, readPages } from '../transport/paging';
+import { buildQuery, collectIncluded, type IncludedIndex, once, readPages } from '../transport/paging';
 import type { EnableConnection, ResourceObject } from '../transport/types';
 import { validateMaxWaitMinutes, validateRecordId, validateViewBy } from '../validation';
 import { capForTool, runsAsTool } from './tool';
@@ -57,7 +57,8 @@ export const dealEarnings: ReportOperation = async (context, connection, report,
 	const rows: ResourceObject[] = [];
 	const included: IncludedIndex = new Map();
 	if (Array.isArray(document.data)) {
-		await readPages(context, open, { ...request, url: resultUrl }, included, (row) => rows.push(row) > 0, document);
+		const take = once((row) => rows.push(row) > 0);
+		await readPages(context, open, { document, url: resultUrl, subject: request.subject }, { itemIndex, included }, (page) => take(page.records));
 	} else if (document.data) {
 		collectIncluded(document, included);
 		rows.push(document.data);

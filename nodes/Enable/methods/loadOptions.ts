@@ -8,8 +8,8 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { subjectOf } from '../actions/collection';
 import { type EnableCollection, findCollection } from '../resources';
 import { clock } from '../transport/clock';
-import { buildListUrl } from '../transport/paging';
-import { enableRequest, openConnection } from '../transport/request';
+import { readPages } from '../transport/paging';
+import { openConnection } from '../transport/request';
 import type { ResourceObject } from '../transport/types';
 import { OTHER_ATTRIBUTE } from '../validation';
 import { findLegacyEvent } from '../trigger/feeds';
@@ -32,10 +32,12 @@ function chosenCollection(context: ILoadOptionsFunctions): EnableCollection | un
 export async function readSample(context: ILoadOptionsFunctions, collection: EnableCollection): Promise<Schema | Unread> {
 	try {
 		const connection = await openConnection(context, 0);
-		connection.deadline = clock.now() + PICKER_DEADLINE_MS;
-		const url = buildListUrl(connection.baseUrl, collection.path, { filters: [] }, SAMPLE_SIZE);
-		const document = await enableRequest(context, connection, { url, subject: subjectOf(collection), itemIndex: 0, expect: 'list' });
-		const records = document.data as ResourceObject[];
+		let records: ResourceObject[] = [];
+		const reading = { itemIndex: 0, included: new Map(), deadline: clock.now() + PICKER_DEADLINE_MS, maxPages: 1 };
+		await readPages(context, connection, { target: { path: collection.path, subject: subjectOf(collection) }, query: { filters: [], pageSize: SAMPLE_SIZE } }, reading, (page) => {
+			records = page.records;
+			return false;
+		});
 		return records.length ? schemaOf(records) : { reason: `Enable has no ${collection.nouns} to read yet` };
 	} catch (error) {
 		return { reason: error instanceof Error ? error.message : String(error) };

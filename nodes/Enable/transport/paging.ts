@@ -1,13 +1,17 @@
 /**
- * Reading collections and records: builds the query, follows `links.next` (relative or absolute)
- * until it is absent, stops as soon as a limit is met, never yields a record twice, and collects
- * the records Enable included (`include=`) once each, across pages.
+ * Reading collections and records. One pager (readPages) reads every listing of the package: Get
+ * Many, the report's result, Check Access, the pickers and the trigger. It builds the first page's
+ * query (falling back to smaller pages when Enable refuses the default size), follows `links.next`
+ * (relative or absolute, within the Base URL's origin), refuses a link it already read, collects the
+ * records Enable included once each, stops before a page that would pass the caller's deadline, and
+ * says where it stopped.
  */
 import { NodeOperationError } from 'n8n-workflow';
 
 import { refusedParameter } from './failures/read';
 import { toNodeError } from './failures/wording';
-import { enableRequest } from './request';
+import { clock } from './clock';
+import { enableRequest, passesDeadline } from './request';
 import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument, RequestSubject, ResourceObject } from './types';
 
 /** The page size asked for when the user sets none: few large pages cost the fewest round trips. */
@@ -118,46 +122,6 @@ export function collectIncluded(document: JsonApiDocument, included: IncludedInd
 	}
 }
 
-/**
- * Reads `first` (or takes `firstDocument`, already read from it) and every page after it, handing
- * each page's records to `take` until it returns false. Records are deduplicated: offset-paged APIs
- * can shift a record onto the next page while we read.
- */
-export async function readPages(
-	context: EnableContext,
-	connection: EnableConnection,
-	first: EnableRequest,
-	included: IncludedIndex,
-	take: (record: ResourceObject) => boolean,
-	firstDocument?: JsonApiDocument,
-	maxPages = Number.POSITIVE_INFINITY,
-): Promise<void> {
-	const seen = new Set<string>();
-	const visited = new Set<string>();
-	let url: string | undefined = first.url;
-	let read = 0;
-	let pending = firstDocument;
-	for (let pages = 0; url !== undefined && pages < maxPages; pages++) {
-		visited.add(url);
-		const document = pending ?? (await enableRequest(context, connection, { ...first, url, expect: 'list' }));
-		pending = undefined;
-		collectIncluded(document, included);
-		for (const record of document.data as ResourceObject[]) {
-			// One collection (or report) has one resource type, so the id alone identifies a record.
-			const key = String(record.id);
-			if (seen.has(key)) continue;
-			seen.add(key);
-			read++;
-			if (!take(record)) return;
-		}
-		const next = document.links?.next;
-		if (typeof next !== 'string' || next === '') break;
-		const resolved = followableLink(context, next, connection.baseUrl, url, first.itemIndex);
-		if (visited.has(resolved)) throw loopingLinkError(context, resolved, read, first.itemIndex);
-		url = resolved;
-	}
-}
-
 /** The largest page size a refusal names ("from 1 to 200", "maximum 200"), if it names one. */
 function pageSizeNamedIn(error: unknown): number | undefined {
 	const description = (error as { description?: unknown }).description;
@@ -175,8 +139,12 @@ export interface CollectionPage {
 }
 
 /** Reads one page (any page Enable linked to), adding its included records to `included`. */
-export async function fetchPage(context: EnableContext, connection: EnableConnection, request: EnableRequest, included: IncludedIndex): Promise<CollectionPage> {
+async function fetchPage(context: EnableContext, connection: EnableConnection, request: EnableRequest, included: IncludedIndex): Promise<CollectionPage> {
 	const document = await enableRequest(context, connection, { ...request, expect: 'list' });
+	return pageOf(context, connection, request, document, included);
+}
+
+function pageOf(context: EnableContext, connection: EnableConnection, request: EnableRequest, document: JsonApiDocument, included: IncludedIndex): CollectionPage {
 	collectIncluded(document, included);
 	const link = document.links?.next;
 	const next = typeof link === 'string' && link !== '' ? followableLink(context, link, connection.baseUrl, request.url, request.itemIndex) : undefined;
@@ -186,31 +154,34 @@ export async function fetchPage(context: EnableContext, connection: EnableConnec
 /** The request for the first page of a list query. */
 function firstPageRequest(
 	connection: EnableConnection,
-	target: { path: string; subject: RequestSubject },
+	target: ListTarget,
 	query: ListQuery,
 	itemIndex: number,
 	pageSize: number,
+	deadline: number | undefined,
 ): EnableRequest {
-	return { url: buildListUrl(connection.baseUrl, target.path, query, pageSize), subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' };
+	return { url: buildListUrl(connection.baseUrl, target.path, query, pageSize), subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list', deadline };
 }
 
 /**
  * Reads the first page of a list. Enable's maximum page size is not published and our own default
- * may exceed it: when the first page is refused for its size, it asks again with a smaller one. A
- * size the user chose is theirs to change, so its refusal is reported.
+ * may exceed it: when the first page is refused for its size, it asks again with a smaller one,
+ * and the execution keeps asking for that size. A size the user chose is theirs to change, so its
+ * refusal is reported.
  */
-export async function fetchFirstPage(
+async function fetchFirstPage(
 	context: EnableContext,
 	connection: EnableConnection,
-	target: { path: string; subject: RequestSubject },
+	target: ListTarget,
 	query: ListQuery,
 	itemIndex: number,
 	included: IncludedIndex,
+	deadline: number | undefined,
 ): Promise<CollectionPage> {
 	let pageSize = query.pageSize ?? connection.acceptedPageSize ?? DEFAULT_PAGE_SIZE;
 	for (;;) {
 		try {
-			return await fetchPage(context, connection, firstPageRequest(connection, target, query, itemIndex, pageSize), included);
+			return await fetchPage(context, connection, firstPageRequest(connection, target, query, itemIndex, pageSize, deadline), included);
 		} catch (error) {
 			const smaller =
 				query.pageSize === undefined && refusedParameter(error) === 'page[size]'
@@ -223,24 +194,115 @@ export async function fetchFirstPage(
 	}
 }
 
-/** Reads a collection: every page (or up to the limit), each record exactly once. */
-export async function listRecords(
+/** A collection's path below `/v1/`, and how its requests name themselves in messages. */
+export interface ListTarget {
+	path: string;
+	subject: RequestSubject;
+}
+
+/**
+ * Where a read starts: a query on a collection, a link Enable gave (the next page a poll saved), or
+ * a first page already in hand (the report's result).
+ */
+export type PageStart =
+	| { target: ListTarget; query: ListQuery }
+	| { link: string; subject: RequestSubject }
+	| { document: JsonApiDocument; url: string; subject: RequestSubject };
+
+export interface PageReading {
+	itemIndex: number;
+	/** Every page's included records are added here. */
+	included: IncludedIndex;
+	/** Epoch ms by which the read must be done (a poll's budget, a picker's wait). */
+	deadline?: number;
+	/** The slowest request the caller made before, against the same deadline (ms). */
+	slowestMs?: number;
+	/** Read at most this many pages. */
+	maxPages?: number;
+}
+
+export interface PagesRead {
+	/** The link to the next page when the read stopped before the listing's end (deadline, maxPages, or the caller). */
+	next?: string;
+	/** The listing has no page after the last one read. */
+	ended: boolean;
+	pages: number;
+	/** The slowest request so far, the caller's before included (ms). */
+	slowestMs: number;
+}
+
+/** A page is started only if this many times the slowest request so far still fits before the deadline. */
+export const PAGE_TIME_MARGIN = 1.5;
+
+/**
+ * The pager: reads pages from `start`, handing each to `onPage`, until the listing ends, `onPage`
+ * returns false, `maxPages` were read, or the next page would not surely fit before the deadline;
+ * returns where it stopped. The first request goes out whatever the deadline unless the caller
+ * already made one. Errors are thrown as the transport describes them (with their HTTP status).
+ */
+export async function readPages(
 	context: EnableContext,
 	connection: EnableConnection,
-	target: { path: string; subject: RequestSubject },
-	query: ListQuery,
-	itemIndex: number,
-): Promise<RecordsRead> {
+	start: PageStart,
+	reading: PageReading,
+	onPage: (page: CollectionPage) => boolean | Promise<boolean>,
+): Promise<PagesRead> {
+	const { itemIndex, included, deadline, maxPages = Number.POSITIVE_INFINITY } = reading;
+	let slowestMs = reading.slowestMs ?? 0;
+	const visited = new Set<string>();
+	let pages = 0;
+	let link = 'link' in start ? start.link : undefined;
+	for (;;) {
+		const notFirst = pages > 0 || 'document' in start;
+		if (pages >= maxPages || (slowestMs > 0 && passesDeadline(deadline, slowestMs * PAGE_TIME_MARGIN))) {
+			return { next: notFirst ? link : 'link' in start ? start.link : undefined, ended: false, pages, slowestMs };
+		}
+		const started = clock.now();
+		let page: CollectionPage;
+		if ('document' in start && pages === 0) {
+			page = pageOf(context, connection, { url: start.url, subject: start.subject, itemIndex, expect: 'list', deadline }, start.document, included);
+		} else if (link !== undefined) {
+			page = await fetchPage(context, connection, { url: link, subject: 'target' in start ? { ...start.target.subject, include: start.query.include } : start.subject, itemIndex, expect: 'list', deadline }, included);
+			slowestMs = Math.max(slowestMs, clock.now() - started, 1);
+		} else {
+			const first = start as { target: ListTarget; query: ListQuery };
+			page = await fetchFirstPage(context, connection, first.target, first.query, itemIndex, included, deadline);
+			slowestMs = Math.max(slowestMs, clock.now() - started, 1);
+		}
+		pages++;
+		visited.add(page.url);
+		const goOn = await onPage(page);
+		if (page.next === undefined) return { ended: true, pages, slowestMs };
+		if (!goOn) return { next: page.next, ended: false, pages, slowestMs };
+		if (visited.has(page.next)) throw loopingLinkError(context, page.next, pages, itemIndex);
+		link = page.next;
+	}
+}
+
+/** Keeps each record once, by id (one collection or report has one resource type): a listing that shifts while it is read can show one twice. */
+export function once(take: (record: ResourceObject) => boolean): (records: readonly ResourceObject[]) => boolean {
+	const seen = new Set<string>();
+	return (records) => {
+		for (const record of records) {
+			const key = String(record.id);
+			if (seen.has(key)) continue;
+			seen.add(key);
+			if (!take(record)) return false;
+		}
+		return true;
+	};
+}
+
+/** Reads a collection: every page (or up to the limit), each record exactly once. */
+export async function listRecords(context: EnableContext, connection: EnableConnection, target: ListTarget, query: ListQuery, itemIndex: number): Promise<RecordsRead> {
 	const records: ResourceObject[] = [];
 	const included: IncludedIndex = new Map();
-	const take = (record: ResourceObject) => {
+	const take = once((record) => {
 		records.push(record);
 		return query.limit === undefined || records.length < query.limit;
-	};
-	const first = await fetchFirstPage(context, connection, target, query, itemIndex, included);
-	const request: EnableRequest = { url: first.url, subject: { ...target.subject, include: query.include }, itemIndex, expect: 'list' };
+	});
 	try {
-		await readPages(context, connection, request, included, take, first.document, query.maxPages);
+		await readPages(context, connection, { target, query }, { itemIndex, included, maxPages: query.maxPages }, (page) => take(page.records));
 	} catch (error) {
 		throw toNodeError(context.getNode(), error, itemIndex);
 	}
@@ -250,10 +312,11 @@ export async function listRecords(
 export async function getRecord(
 	context: EnableContext,
 	connection: EnableConnection,
-	target: { path: string; subject: RequestSubject },
+	target: ListTarget,
 	id: string,
 	include: readonly string[] | undefined,
 	itemIndex: number,
+	deadline?: number,
 ): Promise<RecordsRead> {
 	const url = buildRecordUrl(connection.baseUrl, target.path, id, include);
 	const document = await enableRequest(context, connection, {
@@ -262,6 +325,7 @@ export async function getRecord(
 		itemIndex,
 		recordId: id,
 		expect: 'record',
+		deadline,
 	});
 	const included: IncludedIndex = new Map();
 	collectIncluded(document, included);

@@ -70,9 +70,9 @@ const REQUEST_TIMEOUT_MS = 120_000;
 /** A retry inside a poll is sent only if its wait and this many times the last answer's time still fit. */
 const RETRY_ROOM = 1.5;
 
-/** Whether waiting `ms` from now would pass the poll's deadline (never, outside a poll). */
-export function passesDeadline(connection: EnableConnection, ms: number): boolean {
-	return connection.deadline !== undefined && clock.now() + ms >= connection.deadline;
+/** Whether waiting `ms` from now would pass a deadline (never, without one). */
+export function passesDeadline(deadline: number | undefined, ms: number): boolean {
+	return deadline !== undefined && clock.now() + ms >= deadline;
 }
 
 /** At most this many redirects, each to the Base URL's origin, are followed for one request. */
@@ -179,7 +179,7 @@ export async function enableRequest(
 		// request until it has passed; the pause may be extended while one waits, so every waiter
 		// resumes at its end, together.
 		let pause = connection.gate.pausedUntil - clock.now();
-		if (pause > 0 && passesDeadline(connection, pause + answerMs * RETRY_ROOM)) {
+		if (pause > 0 && passesDeadline(request.deadline, pause + answerMs * RETRY_ROOM)) {
 			// Another request of this poll was told to wait longer than the poll may last.
 			const asked = { status: 429, retryAfter: String(Math.ceil(pause / 1000)), cancelled: false };
 			throw describeFailure(context.getNode(), asked, request, attempt, waitedMs, pause);
@@ -190,9 +190,9 @@ export async function enableRequest(
 			pause = connection.gate.pausedUntil - clock.now();
 		}
 		throwIfCancelled(context, request.itemIndex);
-		if (connection.deadline !== undefined) {
-			// A request may not outlast the poll: n8n abandons a poll that runs past its budget.
-			options.timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, connection.deadline - clock.now()));
+		if (request.deadline !== undefined) {
+			// A request may not outlast its deadline: n8n abandons a poll that runs past its budget.
+			options.timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, request.deadline - clock.now()));
 		}
 		// Its own copy, so that a refusal is known to be of the token this request sent (auth.ts).
 		const data = credentialDataForOneRequest(connection.credentials.data ?? {}, renew);
@@ -234,7 +234,7 @@ export async function enableRequest(
 		const delay = retryDelay(failure, attempt, waitedMs);
 		if (delay === undefined) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs);
 		// Inside a poll, a wait that would pass its budget is not waited out: n8n polls again later.
-		if (passesDeadline(connection, delay + answerMs * RETRY_ROOM)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
+		if (passesDeadline(request.deadline, delay + answerMs * RETRY_ROOM)) throw describeFailure(context.getNode(), failure, request, attempt, waitedMs, delay);
 		attempt++;
 		// Every concurrent request needs the token too: they wait together and share one token request.
 		if (failure.status === 429 || failure.credentialError) {

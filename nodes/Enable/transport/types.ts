@@ -34,6 +34,11 @@ export interface EnableRequest {
 	expect: 'list' | 'record' | 'any';
 	/** Set for Get: the record id, so a 404 can name it. */
 	recordId?: string;
+	/**
+	 * Epoch ms by which the request must be done (a poll's budget, a picker's wait): no wait or
+	 * retry may run past it; a retry due later ends the request with a declared cause instead.
+	 */
+	deadline?: number;
 }
 
 export interface ResourceObject extends IDataObject {
@@ -66,9 +71,4 @@ export interface EnableConnection {
 	gate: RateGate;
 	/** The page size Enable accepted after refusing a larger default, remembered for the execution. */
 	acceptedPageSize?: number;
-	/**
-	 * Epoch ms by which a poll must be done (its start plus n8n's poll budget). No wait or request
-	 * may run past it: a retry due later ends the poll with a declared cause instead.
-	 */
-	deadline?: number;
 }

@@ -11,7 +11,7 @@ import { type IDataObject, type INodeExecutionData, type IPollFunctions, NodeApi
 import { subjectOf } from '../actions/collection';
 import type { EnableCollection } from '../resources';
 import { clock } from '../transport/clock';
-import { type CollectionPage, fetchFirstPage, fetchPage, getRecord, type IncludedIndex, type ListQuery, loopingLinkError } from '../transport/paging';
+import { type CollectionPage, getRecord, type IncludedIndex, type ListQuery, type ListTarget, PAGE_TIME_MARGIN, type PageStart, readPages } from '../transport/paging';
 import { inParallel } from '../transport/parallel';
 import { type EnableConnection, openConnection, passesDeadline, toNodeError } from '../transport/request';
 import type { ResourceObject } from '../transport/types';
@@ -36,9 +36,6 @@ import {
 } from './detect';
 import { STATE_KEY } from './state';
 import { clearWait, declareWait, endPoll, generationOf, keepWait, latestMemory, pendingWait, startPoll, storeMemory } from './in-process';
-
-/** A request is not started unless this many times the slowest request so far still fits in the budget. */
-const PAGE_TIME_MARGIN = 1.5;
 
 /** Records looked up at a time (removal candidates, the sort check). */
 const CONFIRM_CONCURRENCY = 5;
@@ -94,19 +91,33 @@ function queryOf(feed: Feed, pass: Pass): ListQuery {
 	return { filters: feed.filters, include: feed.include, sort };
 }
 
+/** One page of a listing: the first of `start` (Fetch Test Event, checks of Enable's sort, lookups in a view). */
+async function onePage(context: IPollFunctions, connection: EnableConnection, start: PageStart, included: IncludedIndex, deadline?: number): Promise<CollectionPage> {
+	let first: CollectionPage | undefined;
+	await readPages(context, connection, start, { itemIndex: 0, included, deadline, maxPages: 1 }, (page) => {
+		first = page;
+		return false;
+	});
+	return first as CollectionPage;
+}
+
+function targetOf(feed: Feed): ListTarget {
+	return { path: feed.collection.path, subject: { ...subjectOf(feed.collection), include: feed.include } };
+}
+
 /** Fetch Test Event: one page, its most recent record, nothing remembered. */
 async function sample(context: IPollFunctions, feed: Feed): Promise<INodeExecutionData[][] | null> {
 	const connection = await openConnection(context, 0);
-	const target = { path: feed.collection.path, subject: subjectOf(feed.collection) };
+	const target = targetOf(feed);
 	const included: IncludedIndex = new Map();
 	const { attribute } = feed.spec;
 	const query: ListQuery = { filters: feed.filters, include: feed.include };
 	let page: CollectionPage;
 	try {
-		page = await fetchFirstPage(context, connection, target, feed.spec.incremental && attribute ? { ...query, sort: `-${attribute}` } : query, 0, included);
+		page = await onePage(context, connection, { target, query: feed.spec.incremental && attribute ? { ...query, sort: `-${attribute}` } : query }, included);
 	} catch (error) {
 		if (!(feed.spec.incremental && attribute && httpCodeOf(error) === '400')) throw toNodeError(context.getNode(), error, 0);
-		page = await fetchFirstPage(context, connection, target, query, 0, included);
+		page = await onePage(context, connection, { target, query }, included);
 	}
 	const record = mostRecent(page.records, attribute);
 	return record ? [[{ json: feed.shape({ id: record.id, change: 'created', record }, included, record.type) }]] : null;
@@ -150,8 +161,7 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 		return null;
 	}
 	try {
-		if (budget !== undefined) connection.deadline = now + budget;
-		return await pollOnce(context, feed, connection, staticData, { trigger, wait: waitKey }, now);
+		return await pollOnce(context, feed, connection, staticData, { trigger, wait: waitKey }, now, budget === undefined ? undefined : now + budget);
 	} finally {
 		endPoll(trigger);
 	}
@@ -166,6 +176,8 @@ interface Poll {
 	pass: Pass;
 	included: IncludedIndex;
 	emitted: Emitted[];
+	/** When n8n's budget for this poll ends (epoch ms), if it gave one. */
+	deadline?: number;
 	/** The slowest request of this poll so far (ms; 0 before the first). */
 	slowestMs: number;
 	/** Pages read in this poll. */
@@ -179,6 +191,7 @@ async function pollOnce(
 	staticData: IDataObject,
 	keys: { trigger: string; wait: string },
 	now: number,
+	deadline: number | undefined,
 ): Promise<INodeExecutionData[][] | null> {
 	const generation = generationOf(staticData, keys.trigger);
 	const loaded = feed.load(latestMemory(staticData, keys.trigger, STATE_KEY));
@@ -186,7 +199,7 @@ async function pollOnce(
 	const fresh = loaded?.signature !== feed.signature;
 	const model: Model = fresh ? { signature: feed.signature } : (loaded as Model);
 	const pass = (model.pass ??= planPass(feed.spec, model, now, fresh));
-	const poll: Poll = { context, feed, connection, model, pass, included: new Map(), emitted: [], slowestMs: 0, pages: 0 };
+	const poll: Poll = { context, feed, connection, model, pass, included: new Map(), emitted: [], deadline, slowestMs: 0, pages: 0 };
 
 	try {
 		await readPass(poll);
@@ -208,7 +221,7 @@ async function pollOnce(
 
 /** Whether another request surely fits in what is left of the poll's budget. */
 function timeLeft(poll: Poll): boolean {
-	return !passesDeadline(poll.connection, poll.slowestMs * PAGE_TIME_MARGIN);
+	return !passesDeadline(poll.deadline, poll.slowestMs * PAGE_TIME_MARGIN);
 }
 
 /**
@@ -219,8 +232,7 @@ function timeLeft(poll: Poll): boolean {
 async function readPass(poll: Poll): Promise<void> {
 	const { context, feed, model, connection } = poll;
 	const { spec, collection } = feed;
-	const subject = { ...subjectOf(collection), include: feed.include };
-	const visited = new Set<string>();
+	const target = targetOf(feed);
 	for (let pass = poll.pass; ; ) {
 		if (pass.pending !== undefined) {
 			await confirmPending(poll);
@@ -233,7 +245,6 @@ async function readPass(poll: Poll): Promise<void> {
 			pass = poll.pass = model.pass = next;
 			continue;
 		}
-		// Start another request only if it surely fits in the budget: what was read is kept, the rest waits for the next poll.
 		if (poll.slowestMs > 0 && !timeLeft(poll)) return;
 		if (pass.kind === 'incremental' && pass.pages === 0 && model.newest && !model.oldestFirstHeld) {
 			// The first sorted read after a full read starts with a small page oldest first.
@@ -243,57 +254,62 @@ async function readPass(poll: Poll): Promise<void> {
 			}
 			continue;
 		}
-		// A read that starts again from its first page starts a new chain of links.
-		if (pass.next === undefined) visited.clear();
-		const started = clock.now();
-		let page: CollectionPage;
+		const start: PageStart = pass.next !== undefined ? { link: pass.next, subject: target.subject } : { target, query: queryOf(feed, pass) };
+		const pagesBefore = poll.pages;
+		const called = clock.now();
+		/** Why the pages stopped before the budget did: the pass starts again, or has read all it needs. */
+		let stopped: 'restart' | 'done' | undefined;
+		let read;
 		try {
-			page =
-				pass.next !== undefined
-					? await fetchPage(context, connection, { url: pass.next, subject, itemIndex: 0, expect: 'list' }, poll.included)
-					: await fetchFirstPage(context, connection, { path: collection.path, subject }, queryOf(feed, pass), 0, poll.included);
+			read = await readPages(context, connection, start, { itemIndex: 0, included: poll.included, deadline: poll.deadline, slowestMs: poll.slowestMs }, async (page) => {
+				poll.pages++;
+				const outcome = takePage(spec, model, pass, page.records, page.next === undefined, typeof page.document.meta?.total === 'number' ? page.document.meta.total : undefined);
+				poll.emitted.push(...outcome.emitted);
+				if (outcome.unstamped) {
+					say(context, model, `unstamped:${spec.attribute}`, `Some ${collection.nouns} have no ${spec.attribute} timestamp: polls read every ${collection.noun} instead of the changes since the last poll. Pick another Changed Since Attribute, or leave it empty.`);
+				}
+				if (outcome.restart === 'unstamped') {
+					readInFull(pass);
+					stopped = 'restart';
+					return false;
+				}
+				// Newest records missing from the first sorted page are looked up; left unanswered for lack of time, the next sorted read checks again.
+				const stillThere = outcome.sortCheck ? await anyStillThere(poll, outcome.sortCheck) : undefined;
+				if (outcome.restart === 'unsorted' || (stillThere !== undefined && !sortChecked(model, stillThere))) {
+					refuseSort(spec, model, pass, clock.now());
+					unsortedNotice(poll);
+					stopped = 'restart';
+					return false;
+				}
+				if (outcome.done) stopped = 'done';
+				return !outcome.done;
+			});
 		} catch (error) {
-			poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
+			poll.slowestMs = Math.max(poll.slowestMs, clock.now() - called, 1);
 			const status = httpCodeOf(error);
-			if (poll.pages === 0 && pass.next !== undefined && status !== undefined && REFUSED_LINK_STATUSES.has(status)) {
+			const failedFirst = poll.pages === pagesBefore;
+			if (failedFirst && poll.pages === 0 && 'link' in start && status !== undefined && REFUSED_LINK_STATUSES.has(status)) {
 				// The link saved by the last poll expired.
 				restartPass(pass);
 				context.logger.warn(`Enable Trigger "${context.getNode().name}": Enable refused the saved link to the next page of ${collection.nouns} (HTTP ${status}); the read starts again from its first page.`);
 				continue;
 			}
-			if (pass.next === undefined && pass.kind === 'incremental' && (status === '400' || status === '422')) {
+			if (failedFirst && 'query' in start && pass.kind === 'incremental' && (status === '400' || status === '422')) {
 				// Enable refused sort=-<attribute>: read everything instead (a refusal of the filters recurs and is reported).
 				sortRefusedNotice(poll, status, refuseSort(spec, model, pass, clock.now()));
 				continue;
 			}
 			throw toNodeError(context.getNode(), error, 0);
 		}
-		poll.pages++;
-		poll.slowestMs = Math.max(poll.slowestMs, clock.now() - started, 1);
-		const listed = page.document.meta?.total;
-		const outcome = takePage(spec, model, pass, page.records, page.next === undefined, typeof listed === 'number' ? listed : undefined);
-		poll.emitted.push(...outcome.emitted);
-		if (outcome.unstamped) {
-			say(context, model, `unstamped:${spec.attribute}`, `Some ${collection.nouns} have no ${spec.attribute} timestamp: polls read every ${collection.noun} instead of the changes since the last poll. Pick another Changed Since Attribute, or leave it empty.`);
-		}
-		if (outcome.restart === 'unstamped') {
-			readInFull(pass);
-			continue;
-		}
-		// Newest records missing from the first sorted page are looked up; left unanswered for lack of time, the next sorted read checks again.
-		const stillThere = outcome.sortCheck ? await anyStillThere(poll, outcome.sortCheck) : undefined;
-		if (outcome.restart === 'unsorted' || (stillThere !== undefined && !sortChecked(model, stillThere))) {
-			refuseSort(spec, model, pass, clock.now());
-			unsortedNotice(poll);
-			continue;
-		}
-		if (outcome.done || page.next === undefined) {
+		poll.slowestMs = read.slowestMs;
+		if (stopped === 'restart') continue;
+		if (stopped === 'done' || read.ended) {
 			listingEnded(model, pass);
 			continue;
 		}
-		visited.add(page.url);
-		if (visited.has(page.next)) throw loopingLinkError(context, page.next, pass.seen.size, 0);
-		pass.next = page.next;
+		// The budget ends here: the next poll goes on from this link.
+		if (read.next !== undefined) pass.next = read.next;
+		return;
 	}
 }
 
@@ -307,7 +323,7 @@ async function oldestFirstPage(poll: Poll): Promise<boolean> {
 	const subject = { ...subjectOf(feed.collection), include: feed.include };
 	const started = clock.now();
 	try {
-		const page = await fetchFirstPage(context, connection, { path: feed.collection.path, subject }, { filters: feed.filters, sort: attribute, pageSize: SORT_PROBE_PAGE_SIZE }, 0, new Map());
+		const page = await onePage(context, connection, { target: { path: feed.collection.path, subject }, query: { filters: feed.filters, sort: attribute, pageSize: SORT_PROBE_PAGE_SIZE } }, new Map(), poll.deadline);
 		return oldestFirstHolds(model, page.records, attribute);
 	} catch (error) {
 		if (!['400', '422'].includes(httpCodeOf(error) ?? '')) throw toNodeError(context.getNode(), error, 0);
@@ -337,7 +353,7 @@ async function lookUp(poll: Poll, id: string): Promise<LookedUp> {
 	const target = { path: feed.collection.path, subject };
 	if (feed.filters.length && !model.noIdFilter) {
 		try {
-			const page = await fetchFirstPage(context, connection, target, { filters: [...feed.filters, { attribute: 'id', value: id }], include: feed.include, pageSize: ID_FILTER_PAGE_SIZE }, 0, poll.included);
+			const page = await onePage(context, connection, { target, query: { filters: [...feed.filters, { attribute: 'id', value: id }], include: feed.include, pageSize: ID_FILTER_PAGE_SIZE } }, poll.included, poll.deadline);
 			const found = page.records.find((record) => String(record.id) === id);
 			if (found || !page.records.length) return { found, inView: Boolean(found) };
 		} catch (error) {
@@ -347,7 +363,7 @@ async function lookUp(poll: Poll, id: string): Promise<LookedUp> {
 		model.noIdFilter = true;
 	}
 	try {
-		const read = await getRecord(context, connection, target, id, feed.include, 0);
+		const read = await getRecord(context, connection, target, id, feed.include, 0, poll.deadline);
 		for (const [key, record] of read.included) if (!poll.included.has(key)) poll.included.set(key, record);
 		return { found: read.records[0], inView: false };
 	} catch (error) {
