@@ -3,10 +3,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { nodeProperties } from '../nodes/Enable/descriptions';
-import { listSearch, searchMethodName } from '../nodes/Enable/methods/listSearch';
+import { nodeProperties } from '../nodes/Enable/actions/router';
+import { listSearch } from '../nodes/Enable/methods/listSearch';
 import { EnableTrigger } from '../nodes/Enable/EnableTrigger.node';
-import { COLLECTIONS, collectionProvenBy, ENABLE_SCOPES, findCollection } from '../nodes/Enable/resources';
+import { COLLECTIONS, collectionProvenBy, ENABLE_SCOPES, findCollection, searchMethodName } from '../nodes/Enable/resources';
 import { EnableApi } from '../credentials/EnableApi.credentials';
 import { COLLECTION_ATTRIBUTES, COLLECTION_NAMES, type CollectionName, SIM_COLLECTIONS } from '../sandbox/data';
 import { DEMO_CLIENT, type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';

@@ -6,8 +6,7 @@
  */
 import type { IExecuteFunctions, IHttpRequestHelper, INode } from 'n8n-workflow';
 
-import { subjectOf } from '../nodes/Enable/actions/collection';
-import { findCollection } from '../nodes/Enable/resources';
+import { findCollection, subjectOf } from '../nodes/Enable/resources';
 import { requestAccessToken } from '../nodes/Enable/transport/auth';
 import { type EnableConnection, enableRequest } from '../nodes/Enable/transport/request';
 import { restoreClock, useVirtualClock } from './harness/clock';

@@ -8,11 +8,10 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY, nodeProperties, SUBTITLE } from './descriptions';
+import { nodeProperties, route, SUBTITLE } from './actions/router';
 import { listSearch } from './methods/listSearch';
 import { loadOptions } from './methods/loadOptions';
-import { findOperation } from './operations';
-import { inParallel } from './transport/parallel';
+import { DEFAULT_CONCURRENCY, inParallel } from './transport/parallel';
 import { type EnableConnection, openConnection, toNodeError } from './transport/request';
 import { validateConcurrency } from './validation';
 
@@ -58,7 +57,7 @@ export class Enable implements INodeType {
 			try {
 				const resourceValue = this.getNodeParameter('resource', itemIndex) as string;
 				const operationValue = this.getNodeParameter('operation', itemIndex) as string;
-				const operation = findOperation(resourceValue, operationValue);
+				const operation = route(resourceValue, operationValue);
 				if (!operation) {
 					throw new NodeOperationError(this.getNode(), `Unknown resource or operation: ${resourceValue} / ${operationValue}`, {
 						itemIndex,

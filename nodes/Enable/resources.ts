@@ -6,6 +6,7 @@
  */
 
 import { ENABLE_SCOPES, type EnableScope, SCOPE_COLLECTIONS, SCOPE_LABELS } from './transport/scopes';
+import type { RequestSubject } from './transport/types';
 
 export { ENABLE_SCOPES, type EnableScope, SCOPE_LABELS };
 
@@ -291,4 +292,15 @@ export function collectionProvenBy(scope: EnableScope): EnableCollection {
 	const found = COLLECTIONS.find((entry) => entry.path === SCOPE_COLLECTIONS[scope] && entry.scope === scope && entry.scopePublished);
 	if (!found) throw new Error(`No collection documents the scope ${scope}`);
 	return found;
+}
+
+/** How a collection's requests name themselves in messages. */
+export function subjectOf(collection: EnableCollection): RequestSubject {
+	const { name, noun, nouns, scope, scopePublished, sampleId } = collection;
+	return { name, noun, nouns, scope, scopePublished, sampleId };
+}
+
+/** The name of the list method that lets a user pick one of the collection's records (methods/listSearch.ts). */
+export function searchMethodName(collection: EnableCollection): string {
+	return `search${collection.value.charAt(0).toUpperCase()}${collection.value.slice(1)}`;
 }

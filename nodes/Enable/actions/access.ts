@@ -6,19 +6,17 @@
  * included (did `included` come back?). Collections run in parallel within Parallel Requests.
  * No record content is returned beyond names and types; nothing is remembered.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY } from '../descriptions';
-import type { ItemOperation } from '../operations';
-import { schemaOf } from '../methods/schema';
-import { COLLECTIONS, type EnableCollection, REPORTS } from '../resources';
-import { stampOf } from '../trigger/detect';
+import { concurrencyOption } from '../descriptions';
+import { ACCOUNT, COLLECTIONS, type EnableCollection, REPORTS, subjectOf } from '../resources';
+import { schemaOf } from '../schema';
+import { stampOf } from '../timestamps';
 import { DEFAULT_PAGE_SIZE, type ListQuery, readPages } from '../transport/paging';
-import { inParallel } from '../transport/parallel';
+import { DEFAULT_CONCURRENCY, inParallel } from '../transport/parallel';
 import { enableRequest, toNodeError } from '../transport/request';
 import type { EnableConnection, EnableContext, JsonApiDocument, ResourceObject } from '../transport/types';
 import { validateConcurrency } from '../validation';
-import { subjectOf } from './collection';
 
 /** Records asked for when checking sort and include: enough to see an order, few to transfer. */
 const PROBE_SIZE = 20;
@@ -167,4 +165,27 @@ export async function checkAccess(context: IExecuteFunctions, connection: () => 
 	return results;
 }
 
-export const ACCOUNT_OPERATIONS: Record<string, ItemOperation> = { checkAccess };
+// Its parameters.
+
+export const accountProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [ACCOUNT.value] } },
+		options: ACCOUNT.operations.map(({ name, value, description, action }) => ({ name, value, description, action })),
+		default: 'checkAccess',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { resource: [ACCOUNT.value], operation: ['checkAccess'] } },
+		options: [{ ...concurrencyOption, description: 'How many collections are checked at the same time' }],
+	},
+];
+
+

@@ -2,9 +2,10 @@
  * Report → Deal Earnings: Enable computes it as an asynchronous job (transport/jobs.ts waits for
  * it), and the result may be paged. One output item per report row.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { type EnableCollection, type EnableReportOperation, findCollection } from '../resources';
+import { concurrencyOption, type Show } from '../descriptions';
+import { type EnableCollection, type EnableReportOperation, findCollection, REPORTS } from '../resources';
 import { flattenRow, withIncluded } from '../simplify';
 import { awaitJobResult } from '../transport/jobs';
 import { buildQuery, collectIncluded, type IncludedIndex, once, readPages } from '../transport/paging';
@@ -68,3 +69,74 @@ export const dealEarnings: ReportOperation = async (context, connection, report,
 };
 
 export const REPORT_OPERATIONS: Record<string, ReportOperation> = { dealEarnings };
+
+// Its parameters.
+
+export const reportOperationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: [REPORTS.value] } },
+	options: REPORTS.operations.map(({ name, value, description }) => ({
+		name,
+		value,
+		description,
+		action: `Run the ${name.toLowerCase()} report`,
+	})),
+	default: 'dealEarnings',
+};
+
+const reportShow: Show = { resource: [REPORTS.value], operation: ['dealEarnings'] };
+
+export const reportProperties: INodeProperties[] = [
+	{
+		displayName: 'View By',
+		name: 'viewBy',
+		type: 'string',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Dimension' },
+		default: [],
+		placeholder: 'Dimension ID',
+		description:
+			"IDs of Enable's dimensions (from its dimensions endpoint) to break the earnings down by, such as products or branches. None returns the deal earnings as they are. An expression may give a list or IDs separated by commas.",
+		displayOptions: { show: reportShow },
+	},
+	{
+		displayName: 'Include Dimension Items',
+		name: 'includeItems',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return the dimension items (products, branches, ...) of each row with it instead of their IDs',
+		displayOptions: { show: reportShow },
+	},
+	{
+		displayName: 'Deal ID',
+		name: 'dealId',
+		type: 'string',
+		default: '',
+		placeholder: 'Hg7f',
+		description: "Only this deal's earnings. Empty reports every deal.",
+		displayOptions: { show: reportShow },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: reportShow },
+		options: [
+			{
+				displayName: 'Max Wait (Minutes)',
+				name: 'maxWaitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0.1, maxValue: 1440, numberPrecision: 1 },
+				default: DEFAULT_MAX_WAIT_MINUTES,
+				description: 'How long to wait for Enable to compute the report before stopping with an error',
+			},
+			concurrencyOption,
+		],
+	},
+];
+
+

@@ -5,10 +5,9 @@
  */
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { subjectOf } from '../actions/collection';
-import { COLLECTIONS, type EnableCollection } from '../resources';
-import { buildListUrl, followableLink } from '../transport/paging';
-import { enableRequest, openConnection } from '../transport/request';
+import { COLLECTIONS, type EnableCollection, searchMethodName, subjectOf } from '../resources';
+import { followableLink, type PageStart, readPages } from '../transport/paging';
+import { openConnection } from '../transport/request';
 import type { ResourceObject } from '../transport/types';
 
 const SEARCH_PAGE_SIZE = 100;
@@ -23,26 +22,27 @@ function titleOf(collection: EnableCollection, record: ResourceObject): string {
 	return parts.length ? parts.join(' — ') : record.id;
 }
 
-export function searchMethodName(collection: EnableCollection): string {
-	return `search${collection.value.charAt(0).toUpperCase()}${collection.value.slice(1)}`;
-}
-
 function searchIn(collection: EnableCollection) {
 	return async function (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 		const connection = await openConnection(this, 0);
-		const url = paginationToken
-			? followableLink(this, paginationToken, connection.baseUrl, connection.baseUrl, 0)
-			: buildListUrl(connection.baseUrl, collection.path, { filters: [] }, SEARCH_PAGE_SIZE);
-		const document = await enableRequest(this, connection, { url, subject: subjectOf(collection), itemIndex: 0, expect: 'list' });
+		const subject = subjectOf(collection);
+		// n8n's pagination token is the link Enable gave to the next page, checked to stay on the Base URL's origin.
+		const start: PageStart = paginationToken
+			? { link: followableLink(this, paginationToken, connection.baseUrl, connection.baseUrl, 0), subject }
+			: { target: { path: collection.path, subject }, query: { filters: [], pageSize: SEARCH_PAGE_SIZE } };
+		let records: ResourceObject[] = [];
+		const read = await readPages(this, connection, start, { itemIndex: 0, included: new Map(), maxPages: 1 }, (page) => {
+			records = page.records;
+			return false;
+		});
 		const wanted = (filter ?? '').trim().toLowerCase();
 		const results: INodeListSearchItems[] = [];
-		for (const record of document.data as ResourceObject[]) {
+		for (const record of records) {
 			const name = titleOf(collection, record);
 			if (wanted && !name.toLowerCase().includes(wanted) && !record.id.toLowerCase().includes(wanted)) continue;
 			results.push({ name: name === record.id ? record.id : `${name} (${record.id})`, value: record.id });
 		}
-		const next = document.links?.next;
-		return { results, paginationToken: typeof next === 'string' && next ? followableLink(this, next, connection.baseUrl, url, 0) : undefined };
+		return { results, paginationToken: read.next };
 	};
 }
 

@@ -5,15 +5,15 @@
  */
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { subjectOf } from '../actions/collection';
-import { type EnableCollection, findCollection } from '../resources';
+import { type EnableCollection, findCollection, subjectOf } from '../resources';
 import { clock } from '../transport/clock';
 import { readPages } from '../transport/paging';
 import { openConnection } from '../transport/request';
 import type { ResourceObject } from '../transport/types';
 import { OTHER_ATTRIBUTE } from '../validation';
 import { findLegacyEvent } from '../trigger/feeds';
-import { attributeOptions, filterAttributeOptions, relationshipOptions, type Schema, schemaOf, timestampOptions, type Unread } from './schema';
+import { type Schema, schemaOf, type Unread } from '../schema';
+import { attributeOptions, filterAttributeOptions, relationshipOptions, timestampOptions } from './pickers';
 
 /** Records read to learn a collection's names: enough to meet attributes that are often empty. */
 export const SAMPLE_SIZE = 20;

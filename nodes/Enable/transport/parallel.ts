@@ -3,6 +3,9 @@
  * is what makes many small reads quick. One pool for every place that does it.
  */
 
+/** Requests run at the same time unless the user says otherwise (Parallel Requests). */
+export const DEFAULT_CONCURRENCY = 5;
+
 /**
  * Runs `run(index)` for each index from `from` (default 0) up to `count`, at most `concurrency` at
  * a time and started in order. Once `stopped()` is true no new one starts; those under way finish.

@@ -18,6 +18,7 @@ import { createHash } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { stampOf } from '../timestamps';
 import type { ResourceObject } from '../transport/types';
 
 export type Change = 'created' | 'updated' | 'removed';
@@ -178,14 +179,6 @@ export function fingerprint(record: ResourceObject, leaveOut: readonly string[] 
 	}
 	const content = JSON.stringify([attributes, record.relationships ?? null]);
 	return createHash('sha1').update(content).digest('base64').slice(0, 8);
-}
-
-/** The record's timestamp in epoch ms, when the attribute holds a date-time Date.parse reads. */
-export function stampOf(record: ResourceObject, attribute: string): number | undefined {
-	const value = (record.attributes as IDataObject | undefined)?.[attribute];
-	if (typeof value !== 'string') return undefined;
-	const time = Date.parse(value);
-	return Number.isNaN(time) ? undefined : time;
 }
 
 function attributeText(record: ResourceObject, attribute: string): string {

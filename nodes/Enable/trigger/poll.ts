@@ -8,8 +8,7 @@
  */
 import { type IDataObject, type INodeExecutionData, type IPollFunctions, NodeApiError, type JsonObject } from 'n8n-workflow';
 
-import { subjectOf } from '../actions/collection';
-import type { EnableCollection } from '../resources';
+import { type EnableCollection, subjectOf } from '../resources';
 import { clock } from '../transport/clock';
 import { type CollectionPage, getRecord, type IncludedIndex, type ListQuery, type ListTarget, PAGE_TIME_MARGIN, type PageStart, readPages } from '../transport/paging';
 import { inParallel } from '../transport/parallel';
