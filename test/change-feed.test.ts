@@ -3,7 +3,10 @@
  * removals, `_change`, Include Related and Simplify, Fetch Test Event, the state across restarts
  * and failed polls in each of n8n's poller models, and the state's size.
  */
-/* eslint-disable no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { type Model, takePage, completePass, planPass, type FeedSpec } from '../nodes/Enable/trigger/detect';
@@ -224,6 +227,9 @@ describe('state size', () => {
 		};
 		const perRecord = Object.fromEntries(Object.entries(sizes).map(([event, size]) => [event, Math.round((size / 100_000) * 10) / 10]));
 		console.log(`Enable Trigger v3 state for 100 000 earnings, bytes per record: ${JSON.stringify(perRecord)}`);
+		// The figure the docs show (npm run figures reads it).
+		mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+		writeFileSync(path.join(__dirname, 'results', 'state-size.json'), `${JSON.stringify({ records: 100_000, bytesPerRecord: perRecord }, null, 2)}\n`);
 		// Ids only (4 to 6 characters and a comma); then 8 characters of print each; tracked values add their JSON.
 		expect(perRecord.new).toBeLessThan(8);
 		expect(perRecord.removed).toBe(perRecord.new);
