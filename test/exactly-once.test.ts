@@ -12,9 +12,11 @@
  *
  * RANDOM_RUNS (default 12) and RANDOM_SEED (the first seed, default 1) run more: `RANDOM_RUNS=500
  * npx jest test/exactly-once.test.ts`. A failure names its seed; `RANDOM_SEED=<seed> RANDOM_RUNS=1`
- * runs that one again.
+ * runs that one again. RANDOM_RESULTS=<file> writes a summary of the runs there.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it reads its run count from the environment */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: it reads its run count from the environment and writes its summary */
+import { writeFileSync } from 'node:fs';
+
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { clock } from '../nodes/Enable/transport/clock';
@@ -100,6 +102,9 @@ interface Reported {
 
 class Run {
 	readonly violations: string[] = [];
+
+	/** Items replayed into the mirror. */
+	replayed = 0;
 
 	private readonly random: () => number;
 
@@ -222,6 +227,7 @@ class Run {
 
 	/** Replays one poll's items into the mirror, checking each against the record's history. */
 	replay(items: INodeExecutionData[] | null, label: string): void {
+		this.replayed += items?.length ?? 0;
 		for (const { json } of items ?? []) {
 			const id = String(json.id);
 			const change = String(json._change);
@@ -299,7 +305,14 @@ function expectedFailure(error: unknown): boolean {
 	return cause === 'rate-limited' || cause === 'temporarily-unavailable';
 }
 
-async function play(scenario: Scenario): Promise<{ violations: string[]; polls: number; longestPollMs: number }> {
+interface Played {
+	violations: string[];
+	polls: number;
+	longestPollMs: number;
+	replayed: number;
+}
+
+async function play(scenario: Scenario): Promise<Played> {
 	const time = useVirtualClock();
 	const simulator = await startSimulator({ counts: { deals: scenario.deals, users: 4 }, maxPageSize: scenario.pageSize, seed: scenario.seed, sort: scenario.sort });
 	try {
@@ -377,20 +390,44 @@ async function play(scenario: Scenario): Promise<{ violations: string[]; polls: 
 		if (scenario.budgetMs !== undefined && longestPollMs > timeoutOf(scenario.budgetMs)) {
 			run.violations.push(`a poll took ${longestPollMs} ms: n8n would have abandoned it (budget ${scenario.budgetMs} ms, timeout ${timeoutOf(scenario.budgetMs)} ms)`);
 		}
-		return { violations: run.violations, polls, longestPollMs };
+		return { violations: run.violations, polls, longestPollMs, replayed: run.replayed };
 	} finally {
 		restoreClock();
 		await simulator.close();
 	}
 }
 
+/** What the runs found, kept for the docs when RANDOM_RESULTS names a file (npm run figures reads test/results/exactly-once.json). */
+const summary: Array<{ seed: number; event: Event; poller: PollerModel; split: boolean; timestamp: boolean; sort: string; polls: number; replayed: number; violations: number }> = [];
+
 describe('exactly once, against a randomized collection', () => {
 	for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) {
 		const scenario = scenarioOf(seed);
 		const name = `seed ${seed}: ${scenario.event}${scenario.timestamp ? ' by earningsModified' : ''}${scenario.filtered ? ', a filtered view' : ''}, ${scenario.poller} poller${scenario.budgetMs ? `, ${scenario.budgetMs} ms budget` : ''}, pages of ${scenario.pageSize}, sort ${scenario.sort}${scenario.switchSort ? ' (switching)' : ''}`;
 		test(name, async () => {
-			const { violations } = await play(scenario);
-			expect({ seed, scenario, violations }).toEqual({ seed, scenario, violations: [] });
+			const played = await play(scenario);
+			const { event, poller, budgetMs, timestamp, sort, switchSort } = scenario;
+			summary.push({ seed, event, poller, split: budgetMs !== undefined, timestamp, sort: switchSort ? `${sort}, switching` : sort, polls: played.polls, replayed: played.replayed, violations: played.violations.length });
+			expect({ seed, scenario, violations: played.violations }).toEqual({ seed, scenario, violations: [] });
 		});
 	}
+
+	afterAll(() => {
+		const file = process.env.RANDOM_RESULTS;
+		if (!file) return;
+		const count = (key: 'event' | 'poller') => Object.fromEntries([...new Set(summary.map((run) => run[key]))].sort().map((value) => [value, summary.filter((run) => run[key] === value).length]));
+		const result = {
+			runs: summary.length,
+			seeds: [FIRST_SEED, FIRST_SEED + RUNS - 1],
+			failedSeeds: summary.filter((run) => run.violations).map((run) => run.seed),
+			byEvent: count('event'),
+			byPoller: count('poller'),
+			splitByBudget: summary.filter((run) => run.split).length,
+			byTimestamp: summary.filter((run) => run.timestamp).length,
+			sortNotHonoured: summary.filter((run) => run.sort !== 'honour').length,
+			polls: summary.reduce((sum, run) => sum + run.polls, 0),
+			itemsReplayed: summary.reduce((sum, run) => sum + run.replayed, 0),
+		};
+		writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+	});
 });
