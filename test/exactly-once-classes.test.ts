@@ -232,3 +232,22 @@ test('10. removals under incremental reads: found before the next full check whe
 	expect(String(runner.memory().ids).split(',')).toHaveLength(7);
 	expect(clock.now() - Number(runner.memory().full)).toBeLessThan(60 * MINUTE);
 });
+
+test('11. a record changed between two pages of one read, moved down by an older stamp: created, then updated, in that order', async () => {
+	await start(12, 3);
+	const runner = trigger('anyChange', { timestampAttribute: 'earningsModified' }, { budgetMs: undefined });
+	await runner.activate();
+	await drain(runner);
+	const added = simulator.store.add('deals', { earningsModified: iso(clock.now()) });
+	const others = [1, 2].map((second) => simulator.store.add('deals', { earningsModified: iso(clock.now() - second * 1000) }));
+	onPage = (query) => {
+		// Before page 2: the new deal changes, stamped late (before the others), so it moves onto page 2.
+		if (query.has('page[cursor]') && simulator.store.get('deals', added.id)?.attributes.notes !== 'late change') {
+			simulator.store.update('deals', added.id, { notes: 'late change', earningsModified: iso(clock.now() - 60 * MINUTE) });
+		}
+	};
+	simulator.store.add('deals', { earningsModified: iso(clock.now() - 3000) });
+	const changes = changesOf(await runner.tick());
+	expect(changes.filter((change) => change.endsWith(added.id))).toEqual([`created:${added.id}`, `updated:${added.id}`]);
+	expect(changes).toEqual(expect.arrayContaining(others.map((deal) => `created:${deal.id}`)));
+});

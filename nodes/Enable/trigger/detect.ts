@@ -545,17 +545,25 @@ export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: numb
 }
 
 /**
- * The order a poll's items go out in: created and updated records oldest first where they carry
- * a timestamp (otherwise as Enable listed them), removals last.
+ * The order a poll's items go out in: records oldest first where they carry a timestamp (otherwise
+ * as Enable listed them), removals last. A record reported twice in one poll (it changed between
+ * two pages of one read) keeps its changes in the order they happened, at the place of its first.
  */
 export function inEmitOrder(emitted: Emitted[]): Emitted[] {
 	const order = new Map(emitted.map((entry, index) => [entry, index]));
+	const first = new Map<string, Emitted>();
+	for (const entry of emitted) if (!first.has(entry.id)) first.set(entry.id, entry);
 	const stamped = emitted.every((entry) => entry.change === 'removed' || entry.stamp !== undefined);
+	const at = (entry: Emitted) => order.get(entry) as number;
 	return [...emitted].sort((a, b) => {
 		const removal = Number(a.change === 'removed') - Number(b.change === 'removed');
 		if (removal) return removal;
-		if (stamped && a.stamp !== undefined && b.stamp !== undefined && a.stamp !== b.stamp) return a.stamp - b.stamp;
-		return (order.get(a) as number) - (order.get(b) as number);
+		const firstOfA = first.get(a.id) as Emitted;
+		const firstOfB = first.get(b.id) as Emitted;
+		if (stamped && firstOfA !== firstOfB && firstOfA.stamp !== undefined && firstOfB.stamp !== undefined && firstOfA.stamp !== firstOfB.stamp) {
+			return firstOfA.stamp - firstOfB.stamp;
+		}
+		return at(firstOfA) - at(firstOfB) || at(a) - at(b);
 	});
 }
 
