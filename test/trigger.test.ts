@@ -108,6 +108,17 @@ describe('New Activity', () => {
 		expect(await runner.tick()).toBeNull();
 	});
 
+	test('the watermark follows new entries read in several pages: the state stays the ids at it', async () => {
+		simulator.configure({ maxPageSize: 10 });
+		const runner = trigger('newActivity');
+		await runner.activate();
+		for (let minute = 0; minute < 12; minute++) {
+			const entry = simulator.store.add('activity', { date: new Date(Date.now() - (20 - minute) * 60_000).toISOString() });
+			expect(ids(await runner.tick())).toEqual([entry.id]);
+		}
+		expect((savedState(runner).idsAtWatermark as string[]).length).toBe(1);
+	});
+
 	test('the state holds a watermark and the ids at it, not every id', async () => {
 		const runner = trigger('newActivity');
 		await runner.activate();

@@ -513,8 +513,11 @@ export function completePass(spec: FeedSpec, model: Model, pass: Pass, now: numb
 		const reached = Math.min(pass.top, pass.startedAt);
 		// A read of several pages may have skipped a record (one before it was removed meanwhile, and
 		// Enable pages by offset): the next read goes back as far as the one before, a second chance.
-		const proven = pass.pages <= 1 || pass.baseline ? reached : Math.min(reached, model.lastReached ?? Number.NEGATIVE_INFINITY);
-		model.lastReached = reached;
+		// (Versions 1 and 2's New Activity keeps its layout, which has no room for it, and reads an
+		// append-only log in full every poll.)
+		const lagged = pass.pages > 1 && !pass.baseline && spec.memory === 'known';
+		const proven = lagged ? Math.min(reached, model.lastReached ?? Number.NEGATIVE_INFINITY) : reached;
+		if (spec.memory === 'known') model.lastReached = reached;
 		if (proven > Number.NEGATIVE_INFINITY && (model.watermark === undefined || proven > model.watermark)) {
 			model.watermark = proven;
 			model.watermarkText = proven === pass.top ? pass.topText : new Date(proven).toISOString();
