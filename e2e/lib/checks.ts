@@ -17,15 +17,22 @@ export const results: CheckResult[] = [];
 /** Whether the script reached its summary (`finish`). */
 let finished = false;
 
-process.on('exit', (code) => {
-	const failed = results.filter((result) => result.error).length;
-	if (!finished) {
-		console.error(`\nThe run ended before its summary: ${results.length - failed} passed, ${failed} failed; the checks after those never ran`);
-		if (!code) process.exitCode = 1;
-	} else if (failed && !code) {
-		process.exitCode = 1;
-	}
-});
+/** The exit guard, set by the first check: a script that only borrows `waitFor` or `assert` (the benches) runs no checks. */
+let guarded = false;
+
+function guardExit(): void {
+	if (guarded) return;
+	guarded = true;
+	process.on('exit', (code) => {
+		const failed = results.filter((result) => result.error).length;
+		if (!finished) {
+			console.error(`\nThe run ended before its summary: ${results.length - failed} passed, ${failed} failed; the checks after those never ran`);
+			if (!code) process.exitCode = 1;
+		} else if (failed && !code) {
+			process.exitCode = 1;
+		}
+	});
+}
 
 /** Called with a failed check's index before its result prints (the editor test takes a screenshot). */
 let onFailure: ((index: number) => Promise<string | undefined>) | undefined;
@@ -35,6 +42,7 @@ export function whenACheckFails(handler: (index: number) => Promise<string | und
 }
 
 export async function check(name: string, body: () => Promise<void> | void): Promise<void> {
+	guardExit();
 	try {
 		await body();
 		results.push({ name });
