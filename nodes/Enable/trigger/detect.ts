@@ -8,11 +8,12 @@
  * or restarted.
  *
  * With a timestamp attribute (Changed Since Attribute) most passes are incremental: newest first,
- * down to the watermark less the lookback. The watermark only moves when a pass completes, and never
+ * down to the watermark less the lookback. The watermark only moves when a pass completes, never
  * past the time that pass started, so a record changed while a read was under way (or stamped ahead
- * by a wrong clock) is read again by the next pass. Enable's sort is trusted only after it was
- * checked against a full read: the first page of the next sorted read must hold the newest records
- * that full read found.
+ * by a wrong clock) is read again by the next pass; after a pass of several pages it waits one pass
+ * more, for a record the listing skipped. Enable's sort is trusted only once checked after each full
+ * read: a page oldest first must run oldest first, and the first page of the next sorted read must
+ * hold the newest records that full read found.
  */
 import { createHash } from 'crypto';
 

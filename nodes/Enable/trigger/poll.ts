@@ -4,7 +4,7 @@
  * decisions, fetches by id the known records a full read did not meet, stores the memory, and
  * shapes what changed into items. Nothing is stored when a poll fails, so the next poll reads the
  * same again; when Enable asks for a wait longer than the poll may last, the poll keeps what it
- * read and the wait is honoured across polls (waits.ts).
+ * read and the wait is honoured across polls (in-process.ts).
  */
 import { type IDataObject, type INodeExecutionData, type IPollFunctions, NodeApiError, type JsonObject } from 'n8n-workflow';
 
