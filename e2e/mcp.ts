@@ -6,11 +6,11 @@
  * the answers against the simulator's records; then a call with a wrong id and one while Enable
  * rate-limits. The trigger asks for a bearer token (the example's Bearer Auth credential, imported
  * here with a test token): the client sends it, and calls without it or with another are refused.
- * Prints the transcript the README shows.
+ * Prints the transcript docs/mcp.md shows and writes it to e2e/results/mcp.json.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- development tooling, never published: it runs in Node, with its files, processes and console */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -21,7 +21,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 
 import { DIMENSIONS } from '../sandbox/reports';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
-import { assert, check, finish } from './lib/checks';
+import { assert, check, finish, results } from './lib/checks';
 import { ensureN8n, HostError, N8N_VERSION } from './lib/host';
 import { assertNoLeak, loadExamples, N8nInstance, packPackage } from './lib/instance';
 
@@ -226,8 +226,12 @@ async function main(): Promise<void> {
 		await simulator.close();
 		instance.cleanup();
 	}
-	console.log('\nTranscript (the README shows it):');
+	console.log('\nTranscript (docs/mcp.md shows it, from e2e/results/mcp.json):');
 	for (const line of transcript) console.log(`  ${line}`);
+	// What `npm run figures` renders into docs/mcp.md; committed from a local run (CI rewrites its own copy).
+	mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+	const failed = results.filter((result) => result.error).length;
+	writeFileSync(path.join(__dirname, 'results', 'mcp.json'), `${JSON.stringify({ date: new Date().toISOString(), n8n: host.version, passed: results.length - failed, failed, transcript }, null, 2)}\n`);
 	finish(`e2e:mcp (n8n ${host.version})`, started);
 }
 

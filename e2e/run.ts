@@ -9,9 +9,9 @@ import { COLLECTIONS } from '../nodes/Enable/resources';
 import type { CollectionName } from '../sandbox/data';
 import { DIMENSIONS } from '../sandbox/reports';
 import { credentialData, DEMO_CLIENT, type EnableSimulator, startSimulator } from '../sandbox/simulator';
-import { assert, check, finish } from './lib/checks';
+import { assert, check, finish, results } from './lib/checks';
 import { CACHE_DIR, ensureN8n, HostError } from './lib/host';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -27,6 +27,23 @@ const ENABLE_TYPE = 'n8n-nodes-enable.enable';
 
 
 
+
+/** A result `npm run figures` renders into the docs: e2e/results/<file>, committed from a local run (CI rewrites its own copy). */
+function writeResult(file: string, value: unknown): void {
+	const dir = path.join(__dirname, 'results');
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(path.join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The version of the Node that runs n8n: this process's, or the cached Node 24 package's. */
+function nodeVersionOf(node: string): string {
+	if (node === process.execPath) return process.versions.node;
+	try {
+		return (JSON.parse(readFileSync(path.join(path.dirname(node), '..', 'package.json'), 'utf8')) as { version: string }).version;
+	} catch {
+		return 'unknown';
+	}
+}
 
 /** The Start node of the e2e's own workflows. */
 const manualTrigger = (id: string) => ({ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
@@ -242,6 +259,7 @@ async function main(): Promise<void> {
 				const page = entry.pageSizeHonoured === false && entry.pageSizeCappedTo !== undefined ? `false (capped to ${String(entry.pageSizeCappedTo)})` : cell(entry.pageSizeHonoured);
 				console.log(`      | ${cell(entry.collection)} | ${cell(entry.path)} | ${cell(entry.status)} | ${cell(entry.httpStatus)} | ${cell(entry.scopeUsed)} | ${cell(entry.attributes)} | ${cell(entry.relationships)} | ${page} | ${sorted} | ${included} |`);
 			}
+			writeResult('access.json', { date: new Date().toISOString(), n8n: host.version, collections: checks });
 		});
 
 		await check('speed: a refused default page size falls back; 12 Gets run in parallel keep their order and pairedItem', async () => {
@@ -607,6 +625,8 @@ async function main(): Promise<void> {
 		instance.cleanup();
 	}
 	finish(`e2e (n8n ${host.version})`, started);
+	const failed = results.filter((result) => result.error).length;
+	writeResult(`compat-${host.version}.json`, { date: new Date().toISOString(), n8n: host.version, node: nodeVersionOf(host.node), passed: results.length - failed, failed });
 }
 
 main().catch((error: unknown) => {
