@@ -264,6 +264,12 @@ export class EnableSimulator {
 	 */
 	beforeApiRequest?: (path: string, query: URLSearchParams) => void | Promise<void>;
 
+	/**
+	 * How the `slow` fault waits: a real timer by default (the sandbox and the benchmarks); a test
+	 * may hold the answer instead and end the wait itself, so that no test waits in real time.
+	 */
+	delay: (ms: number) => Promise<void> = async (ms) => await new Promise((resolve) => setTimeout(resolve, ms));
+
 	private readonly scheme: 'http' | 'https';
 
 	private readonly responseCache = new Map<string, string>();
@@ -424,7 +430,7 @@ export class EnableSimulator {
 			onRequest === undefined || (requestNumber >= onRequest && requestNumber < onRequest + times);
 		for (const rule of this.faults) {
 			if (rule.kind === 'slow' && target === 'api' && due(rule.onRequest, rule.times ?? (rule.onRequest ? 1 : Infinity))) {
-				await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
+				await this.delay(rule.delayMs);
 			}
 		}
 		for (const rule of this.faults) {

@@ -337,10 +337,29 @@ describe('fault injection', () => {
 
 	test('slow responses', async () => {
 		await start({ faults: [{ kind: 'slow', delayMs: 300, onRequest: 1 }] });
+		// The delay is held by the test instead of a real timer: the answer must wait for its end.
+		const delays: number[] = [];
+		let endDelay = () => {};
+		const delayStarted = new Promise<void>((started) => {
+			simulator.delay = async (ms) => {
+				delays.push(ms);
+				started();
+				await new Promise<void>((resolve) => (endDelay = resolve));
+			};
+		});
 		const accessToken = await token();
-		const started = Date.now();
-		await get('/v1/deals', accessToken);
-		expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+		let answered = false;
+		const response = get('/v1/deals', accessToken).then((answer) => {
+			answered = true;
+			return answer;
+		});
+		await delayStarted;
+		// Time for an answer sent at once to arrive, many times over (a few turns of the event loop).
+		for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+		expect(answered).toBe(false);
+		endDelay();
+		expect((await response).status).toBe(200);
+		expect(delays).toEqual([300]);
 	});
 
 	test('connection reset', async () => {
