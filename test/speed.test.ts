@@ -3,22 +3,30 @@
  * Enable refuses them, bounded concurrency across input items that keeps order, pairedItem and
  * Continue On Fail, one shared rate-limit pause, one token, and cancel with requests in flight.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { IDataObject } from 'n8n-workflow';
 
+import { clock } from '../nodes/Enable/transport/clock';
 import { DEFAULT_PAGE_SIZE } from '../nodes/Enable/transport/paging';
 import { DEMO_CLIENT, type EnableSimulator, type FaultRule, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
+import { holdApiRequests, restoreClock, settle, useVirtualClock, type VirtualClock } from './harness/clock';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
+let time: VirtualClock;
 
 async function start(options: SimulatorOptions = {}) {
 	simulator = await startSimulator({ counts: { deals: 230 }, ...options });
 	helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, DEMO_CLIENT));
 }
 
+beforeEach(() => {
+	// Waits (Retry-After) and a slow server's latency are virtual time: nothing here sleeps.
+	time = useVirtualClock();
+});
+
 afterEach(async () => {
+	restoreClock();
 	await simulator?.close();
 });
 
@@ -76,18 +84,25 @@ describe('concurrency across input items', () => {
 	});
 
 	test('Gets run five at a time by default, in input order with pairedItem, on one token', async () => {
-		await start({ faults: [{ kind: 'slow', delayMs: 60 }] });
+		await start();
+		const server = holdApiRequests(simulator, time);
 		const ids = dealIds().slice(0, 20).reverse();
-		const started = Date.now();
-		const result = await runEnableNode({ helper, ...getEach(ids) });
-		const elapsed = Date.now() - started;
+		const started = clock.now();
+		const running = runEnableNode({ helper, ...getEach(ids) });
+		// Every request takes 60 ms: the first item alone (it fetches the token), then five at a time.
+		for (const together of [1, 5, 5, 5, 4]) {
+			await server.arrived(together);
+			server.answer(60);
+		}
+		const result = await running;
+		const elapsed = clock.now() - started;
 		expect(result.items.map((item) => item.json.id)).toEqual(ids);
 		expect(result.items.map((item) => (item.pairedItem as { item: number }).item)).toEqual(ids.map((_, index) => index));
 		expect(simulator.stats().peakConcurrentApiRequests).toBe(5);
 		expect(simulator.stats().tokenRequests).toBe(1);
 		// 20 × 60 ms one after another would be 1.2 s.
 		expect(elapsed).toBeLessThan(900);
-	});
+	}, 10_000);
 
 	test('Parallel Requests 1 is the old sequential behaviour', async () => {
 		await start();
@@ -112,60 +127,118 @@ describe('concurrency across input items', () => {
 	});
 
 	test('without Continue On Fail the first failing item is reported and no new item starts', async () => {
-		await start({ faults: [{ kind: 'slow', delayMs: 30 }] });
+		await start();
+		const server = holdApiRequests(simulator, time);
 		const ids = [...dealIds().slice(0, 3), 'Nope', ...dealIds().slice(3, 30)];
-		const result = await runEnableNode({ helper, ...getEach(ids) });
+		const running = runEnableNode({ helper, ...getEach(ids) });
+		// The first item alone, then five together: "Nope" fails while the other four are in flight.
+		await server.arrived(1);
+		server.answer(30);
+		await server.arrived(5);
+		server.answer(30);
+		server.open(30);
+		const result = await running;
 		expect(result.error?.message).toBe('The deal "Nope" was not found in Enable');
 		expect(result.error?.itemIndex).toBe(3);
 		expect(simulator.stats().apiRequests).toBeLessThan(12);
-	});
+	}, 10_000);
 
 	test('a 429 on one request pauses them all for Retry-After', async () => {
 		const faults: FaultRule[] = [{ kind: 'status', status: 429, onRequest: 4, retryAfter: 1 }];
 		await start({ faults });
+		const server = holdApiRequests(simulator, time);
+		// Waits end only when the test wakes them: a request that did not wait shows.
+		time.holdWaits();
 		const ids = dealIds().slice(0, 15);
-		const result = await runEnableNode({ helper, ...getEach(ids) });
+		const running = runEnableNode({ helper, ...getEach(ids) });
+		await server.arrived(1);
+		server.answer(0);
+		// Requests 2 to 6 are on the wire together; the 429 (request 4) is answered first.
+		await server.arrived(5);
+		server.answer(0, (request) => request.number === 4);
+		await time.waiting(1);
+		// Then the other four: their items are done, and the next four items must wait for the pause too.
+		const sentBeforePause = simulator.stats().apiRequests;
+		server.answer(0);
+		await Promise.race([time.waiting(5), server.arrived(1)]);
+		expect(simulator.stats().apiRequests).toBe(sentBeforePause);
+		server.open();
+		time.holdWaits(false);
+		const result = await running;
 		expect(result.items.map((item) => item.json.id)).toEqual(ids);
-		const log = simulator.requestLog.filter((entry) => entry.path.startsWith('/v1/'));
+		// When each request arrived, on the virtual clock (the log's own times are the real clock's).
+		const log = simulator.requestLog.filter((entry) => entry.path.startsWith('/v1/')).map((entry, index) => ({ ...entry, at: server.arrivals[index] }));
 		const limited = log.find((entry) => entry.status === 429);
 		expect(limited).toBeDefined();
 		// Requests already on the wire may land just after the 429; none may start during the pause.
 		const duringPause = log.filter((entry) => entry.at > (limited?.at ?? 0) + 100 && entry.at < (limited?.at ?? 0) + 900);
 		expect(duringPause).toEqual([]);
 		expect(log.length).toBe(ids.length + 1);
-	});
+		// The pause lasted the Retry-After: every request after it arrived a second later.
+		expect(log.slice(sentBeforePause).every((entry) => entry.at >= (limited?.at ?? 0) + 1000)).toBe(true);
+	}, 10_000);
 
 	test('a token revoked mid-run is renewed once for all the concurrent requests', async () => {
-		await start({ faults: [{ kind: 'revokeTokens', afterRequests: 6 }, { kind: 'slow', delayMs: 20 }] });
+		await start({ faults: [{ kind: 'revokeTokens', afterRequests: 6 }] });
+		const server = holdApiRequests(simulator, time);
 		const ids = dealIds().slice(0, 25);
-		const result = await runEnableNode({ helper, ...getEach(ids) });
+		const running = runEnableNode({ helper, ...getEach(ids) });
+		// Every request takes 20 ms. The first item alone, five together, then the next five
+		// (requests 7 to 11) together: the token is revoked as they arrive, and all five are refused.
+		for (const together of [1, 5, 5]) {
+			await server.arrived(together);
+			server.answer(20);
+		}
+		server.open(20);
+		const result = await running;
 		expect(result.items.map((item) => item.json.id)).toEqual(ids);
 		expect(simulator.stats().tokenRequests).toBe(2);
-	});
+	}, 10_000);
 
 	test('a refusal that arrives after the token was renewed uses the new token, without asking again', async () => {
-		// Request 8 is refused 300 ms after the others: long after they renewed the token.
-		await start({ faults: [{ kind: 'revokeTokens', afterRequests: 6 }, { kind: 'slow', delayMs: 300, onRequest: 8 }] });
+		// Request 8 is refused only once every other item has reached Enable: long after they renewed the token.
+		await start({ faults: [{ kind: 'revokeTokens', afterRequests: 6 }] });
 		const ids = dealIds().slice(0, 25);
+		const reached = new Set<string>();
+		let eighth: { path: string; answer: () => void } | undefined;
+		simulator.beforeApiRequest = async (path) => {
+			reached.add(path);
+			if (simulator.stats().apiRequests === 8) {
+				await new Promise<void>((answer) => (eighth = { path, answer }));
+				return;
+			}
+			const held = eighth;
+			if (held && ids.every((id) => `/v1/deals/${id}` === held.path || reached.has(`/v1/deals/${id}`))) held.answer();
+		};
 		const result = await runEnableNode({ helper, ...getEach(ids) });
 		expect(result.items.map((item) => item.json.id)).toEqual(ids);
 		expect(simulator.requestLog.filter((entry) => entry.status === 401).length).toBeGreaterThanOrEqual(2);
 		expect(simulator.stats().tokenRequests).toBe(2);
-	});
+	}, 10_000);
 
 	test('cancelling stops every request in flight and starts no other', async () => {
-		await start({ faults: [{ kind: 'slow', delayMs: 400 }] });
+		await start();
+		const server = holdApiRequests(simulator, time);
 		const ids = dealIds().slice(0, 40);
 		let cancel = () => {};
-		const started = Date.now();
+		const started = clock.now();
 		const running = runEnableNode({ helper, ...getEach(ids), onStarted: (execution) => (cancel = execution.cancel) });
-		await new Promise((resolve) => setTimeout(resolve, 600));
+		// Every request takes 400 ms: the first item alone, then five together, cancelled 600 ms in.
+		await server.arrived(1);
+		server.answer(400);
+		await server.arrived(5);
+		time.advance(200);
 		cancel();
-		await running.catch(() => undefined);
-		expect(Date.now() - started).toBeLessThan(1500);
+		server.answer(200);
+		server.open(400);
+		const result = await running;
+		expect(clock.now() - started).toBeLessThan(1500);
+		// The run ended as cancelled: the node's cancellation, not another error, and no records.
+		expect(result.error?.message).toBe('The execution was cancelled');
+		expect(result.items).toEqual([]);
 		const atStop = simulator.stats().apiRequests;
-		await new Promise((resolve) => setTimeout(resolve, 500));
+		await settle();
 		expect(simulator.stats().apiRequests).toBe(atStop);
 		expect(atStop).toBeLessThanOrEqual(1 + 5 + 5);
-	});
+	}, 10_000);
 });
