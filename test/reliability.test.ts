@@ -3,13 +3,12 @@
  * fault-free run, no duplicates), the token and page request counts, and the message shown.
  * The README's Reliability table is this file's scenario list.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: it runs in Node, with its files, processes and console */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { clock } from '../nodes/Enable/transport/clock';
 import { RETRY_LIMITS } from '../nodes/Enable/transport/request';
 import { type EnableSimulator, type FaultRule, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
-import { restoreClock, useVirtualClock } from './harness/clock';
+import { holdApiRequests, restoreClock, settle, useVirtualClock, type VirtualClock } from './harness/clock';
 import { consoleLines } from './harness/quiet-console';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { findLeaks } from './harness/secrets';
@@ -29,6 +28,7 @@ const RETURN_ALL = { resource: 'deal', operation: 'getAll', returnAll: true, opt
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
+let time: VirtualClock;
 
 /**
  * Each scenario's simulator issues opaque tokens (no JWT shape), so that a token reaching a log line
@@ -42,7 +42,7 @@ async function start(faults: FaultRule[] = [], options: SimulatorOptions = {}, c
 
 beforeEach(() => {
 	// Back-off waits advance a virtual clock: the seconds below are the time the node chose to wait.
-	useVirtualClock();
+	time = useVirtualClock();
 });
 
 /** The client secret and every token the simulator issued, by exact value. */
@@ -85,7 +85,7 @@ describe('rate limiting (429)', () => {
 	});
 
 	test('Retry-After as an HTTP date', async () => {
-		const inTwoSeconds = new Date(Date.now() + 2000).toUTCString();
+		const inTwoSeconds = new Date(clock.now() + 2000).toUTCString();
 		await start([{ kind: 'status', status: 429, onRequest: 2, retryAfter: inTwoSeconds }]);
 		const result = await run();
 		expect(result.ids).toEqual(allIds());
@@ -219,22 +219,42 @@ describe('malformed answers', () => {
 
 describe('cancellation', () => {
 	test('cancelling the execution stops paging promptly', async () => {
-		// A real clock and a slow server: the cancel must interrupt real waiting.
-		restoreClock();
-		await start([{ kind: 'slow', delayMs: 200 }], { counts: { deals: 500 } });
+		// A slow server on the virtual clock: every page takes 200 ms, and the cancel comes 1 s in,
+		// while the sixth page is on its way.
+		await start([], { counts: { deals: 500 } });
+		const server = holdApiRequests(simulator, time);
 		let cancel: () => void = () => {};
-		const started = Date.now();
+		const started = clock.now();
 		const running = runEnableNode({ helper, parameters: RETURN_ALL, onStarted: (execution) => (cancel = execution.cancel) });
-		await new Promise((resolve) => setTimeout(resolve, 1000));
+		for (let page = 1; page <= 5; page++) {
+			await server.arrived(1);
+			server.answer(200);
+		}
+		await server.arrived(1);
 		cancel();
-		await running.catch(() => undefined);
-		const stoppedAfter = Date.now() - started;
+		server.answer(200);
+		// Were the node to go on, each further page would still take 200 ms.
+		server.open(200);
+		const result = await running;
+		const stoppedAfter = clock.now() - started;
 		const pagesAtStop = pageRequests();
-		await new Promise((resolve) => setTimeout(resolve, 600));
+		await settle();
 		expect(stoppedAfter).toBeLessThan(2500);
 		expect(pagesAtStop).toBeLessThan(50);
 		// Nothing more was requested after the cancel.
 		expect(simulator.stats().apiRequests).toBeLessThanOrEqual(pagesAtStop + 1);
+		// The run ended as cancelled: the node's cancellation, not another error, and no records.
+		expect(result.error?.message).toBe('The execution was cancelled');
+		expect(result.items).toEqual([]);
 		expectCleanLogs();
-	});
+	}, 10_000);
+
+	test("the transport's real wait ends as soon as the execution is cancelled", async () => {
+		// The clock the node uses outside tests: n8n's sleep, which the cancel signal interrupts.
+		restoreClock();
+		const execution = new AbortController();
+		const waiting = clock.sleep(60_000, execution.signal);
+		execution.abort();
+		await expect(waiting).rejects.toBeDefined();
+	}, 5_000);
 });
