@@ -9,7 +9,7 @@ import { Workflow } from 'n8n-workflow';
 import { CREDENTIAL_TEST_HEADER, EnableApi } from '../credentials/EnableApi.credentials';
 import { RETRY_LIMITS } from '../nodes/Enable/transport/request';
 import { ALL_SCOPES, DEMO_CLIENT, type EnableSimulator, type Scope, startSimulator } from '../sandbox/simulator';
-import { restoreClock, useVirtualClock } from './harness/clock';
+import { restoreClock, useVirtualClock, wakeInTurn } from './harness/clock';
 import { credentialFor, inNodeContext, runEnableNode, TestCredentialsHelper, TestNodeTypes } from './harness/n8n';
 import { findLeaks } from './harness/secrets';
 
@@ -201,10 +201,11 @@ describe('token failures, each with an actionable message and no secret', () => 
 	});
 
 	test('concurrent requests that all need a token wait together and share each token request', async () => {
-		// Real time with short back-offs: the jitter gives each request its own delay, so only a shared
-		// pause makes them ask for the token together.
-		const firstBackoffMs = RETRY_LIMITS.firstBackoffMs;
-		RETRY_LIMITS.firstBackoffMs = 50;
+		// On the virtual clock, each wait held until the four requests all wait, then the earliest
+		// one ended: the jitter gives each request its own delay, so only a shared pause makes them
+		// ask for the token together.
+		const time = useVirtualClock();
+		time.holdWaits();
 		try {
 			// The first item gets the token alone; the token is revoked right after, so the four
 			// concurrent Gets are all refused, and the token endpoint fails from then on.
@@ -212,18 +213,20 @@ describe('token failures, each with an actionable message and no secret', () => 
 			simulator.addFault({ kind: 'status', status: 503, onRequest: 2, times: 100, target: 'token' });
 			const helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, CLIENT));
 			const ids = simulator.store.list('deals').map((record) => record.id);
-			const result = await runEnableNode({
+			const running = runEnableNode({
 				helper,
 				parameters: { resource: 'deal', operation: 'get', dealId: '={{ $json.id }}' },
 				inputItems: ids.map((id) => ({ id })),
 			});
+			await wakeInTurn(time, running, 4);
+			const result = await running;
 			expect(result.error?.message).toMatch(/^Enable's token endpoint answered HTTP 503 after 5 attempts over \d+ s$/);
 			// 1 before the revocation, then one per round of attempts, shared by the four.
 			expect(simulator.stats().tokenRequests).toBe(1 + RETRY_LIMITS.maxAttempts);
 		} finally {
-			RETRY_LIMITS.firstBackoffMs = firstBackoffMs;
+			restoreClock();
 		}
-	});
+	}, 10_000);
 
 	test('another refusal without an OAuth error code points at the Base URL, at once', async () => {
 		simulator.addFault({ kind: 'status', status: 404, onRequest: 1, target: 'token', body: { message: 'Not Found' } });
