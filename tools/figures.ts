@@ -290,6 +290,37 @@ function renderMcp(r: Mcp): string {
 	return [`Run of ${day(r.date)} in n8n ${r.n8n} (${checks}):`, '', '```text', ...r.transcript, '```'].join('\n');
 }
 
+/** test/exactly-once.test.ts, run with RANDOM_RESULTS */
+interface ExactlyOnce {
+	runs: number;
+	seeds: [number, number];
+	failedSeeds: number[];
+	byEvent: Record<string, number>;
+	byPoller: Record<string, number>;
+	splitByBudget: number;
+	byTimestamp: number;
+	sortNotHonoured: number;
+	polls: number;
+	itemsReplayed: number;
+}
+
+function renderExactlyOnce(r: ExactlyOnce): string {
+	const list = (counts: Record<string, number>) => Object.entries(counts).map(([name, count]) => `${name} ${count}`).join(', ');
+	const failed = r.failedSeeds.length ? `**${plural(r.failedSeeds.length, 'run')} broke it** (seeds ${r.failedSeeds.join(', ')})` : 'no run broke it';
+	return [
+		`${thousands(r.runs)} seeded runs (seeds ${r.seeds[0]}–${r.seeds[1]}): ${failed}.`,
+		'',
+		'| | |',
+		'| --- | --- |',
+		`| Events | ${list(r.byEvent)} |`,
+		`| Pollers (test/harness/n8n.ts) | ${list(r.byPoller)} |`,
+		`| Reads split by a poll budget | ${r.splitByBudget} runs |`,
+		`| With a Changed Since Attribute | ${r.byTimestamp} runs |`,
+		`| Enable's sort ignored or refused (some switching mid-run) | ${r.sortNotHonoured} runs |`,
+		`| Polls; items replayed into the mirror | ${thousands(r.polls)}; ${thousands(r.itemsReplayed)} |`,
+	].join('\n');
+}
+
 // ---- Blocks, their files and the commands that write them ----
 
 interface Figure {
@@ -311,6 +342,11 @@ const FIGURES: Record<string, Figure> = {
 	peer: { files: () => ['bench/results/peer.json'], writtenBy: 'npm run bench -- --peer', render: one(renderPeer) },
 	poll: { files: () => ['bench/results/poll.json'], writtenBy: 'npm run bench -- --poll', render: one(renderPoll) },
 	state: { files: () => ['test/results/state-size.json'], writtenBy: 'npm test (test/change-feed.test.ts)', render: one(renderState) },
+	'exactly-once': {
+		files: () => ['test/results/exactly-once.json'],
+		writtenBy: 'RANDOM_RUNS=400 RANDOM_RESULTS=test/results/exactly-once.json npx jest test/exactly-once.test.ts',
+		render: one(renderExactlyOnce),
+	},
 	access: { files: () => ['e2e/results/access.json'], writtenBy: 'npm run e2e', render: one(renderAccess) },
 	mcp: { files: () => ['e2e/results/mcp.json'], writtenBy: 'npm run e2e:mcp', render: one(renderMcp) },
 	compat: {
