@@ -395,6 +395,73 @@ async function main(): Promise<void> {
 			}
 		});
 
+		await check('a redirect from Enable to another origin: the Enable node refuses it naming both origins, the HTTP Request node does not carry the token there, and that origin receives nothing with it', async () => {
+			const reached: string[] = [];
+			const elsewhere = http.createServer((req, res) => {
+				reached.push(`${req.method} ${req.url} ${req.headers.authorization ? 'with' : 'without'} Authorization`);
+				res.setHeader('Content-Type', 'application/vnd.api+json');
+				res.end('{"data":[]}');
+			});
+			await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+			const elsewherePort = (elsewhere.address() as AddressInfo).port;
+			const simulatorUrl = new URL(simulator.baseUrl);
+			// In front of the simulator: every deal listing answers 302 to another origin; the rest (the token request) goes through.
+			const front = http.createServer((req, res) => {
+				if (req.method === 'GET' && (req.url ?? '').startsWith('/v1/deals')) {
+					res.writeHead(302, { Location: `http://localhost:${elsewherePort}/v1/deals` });
+					res.end();
+					return;
+				}
+				const forward = http.request({ host: simulatorUrl.hostname, port: simulatorUrl.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				});
+				req.pipe(forward);
+			});
+			await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+			const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+			const redirected = { id: 'e2eRedirectCred', name: 'Enable via a redirecting front' };
+			try {
+				await instance.importCredentials([{ ...redirected, type: 'enableApi', data: credentialData(frontUrl) }]);
+				const node = manualWorkflow('e2eRedirectNode', 'e2e Enable node redirected elsewhere', { resource: 'deal', operation: 'getAll', limit: 5 });
+				for (const entry of node.nodes) if (entry.type === 'n8n-nodes-enable.enable') entry.credentials = { enableApi: redirected };
+				const viaHttpRequest: Workflow = {
+					id: 'e2eRedirectHttp',
+					name: 'e2e HTTP Request redirected elsewhere',
+					active: false,
+					settings: { executionOrder: 'v1' },
+					nodes: [
+						manualTrigger('e2eRedirectHttp'),
+						{
+							id: 'e2eRedirectHttp-h',
+							name: 'Deals',
+							type: 'n8n-nodes-base.httpRequest',
+							typeVersion: 4.2,
+							position: [240, 0],
+							parameters: { url: `${frontUrl}/v1/deals`, authentication: 'predefinedCredentialType', nodeCredentialType: 'enableApi', options: {} },
+							credentials: { enableApi: redirected },
+						},
+					],
+					connections: { Start: { main: [[{ node: 'Deals', type: 'main', index: 0 }]] } },
+				};
+				await instance.importWorkflows([node, viaHttpRequest]);
+				const byNode = await instance.execute(node.id);
+				assert(!byNode.ok, 'the Enable node followed the redirect to another origin');
+				assert(byNode.output.includes(`redirects to another origin (http://localhost:${elsewherePort}); n8n did not follow it`), `message not shown:\n${byNode.output.slice(-800)}`);
+				assert(byNode.output.includes(`The credential's Base URL is ${frontUrl}`), `the Base URL is not named:\n${byNode.output.slice(-800)}`);
+				const byHttpRequest = await instance.execute(viaHttpRequest.id);
+				// n8n refuses the redirect to a host the credential does not allow, before sending anything there.
+				assert(!byHttpRequest.ok, 'the HTTP Request node followed the redirect to another origin');
+				assert(reached.length === 0, `the other origin received: ${reached.join('; ')}`);
+				assertNoLeak(simulator, `${byNode.output}\n${byHttpRequest.output}`, 'the output of n8n execute');
+			} finally {
+				for (const server of [front, elsewhere]) {
+					server.closeAllConnections();
+					await new Promise((resolve) => server.close(resolve));
+				}
+			}
+		});
+
 		await check('a failing run shows the actionable message (404) and exits non-zero', async () => {
 			const workflow = manualWorkflow('e2eFail', 'e2e fail', { resource: 'deal', operation: 'get', dealId: 'Nope' });
 			await instance.importWorkflow(workflow);

@@ -241,17 +241,11 @@ export class N8nInstance {
 	/** `n8n execute --id`: the run JSON printed after the log lines, and whether n8n says it failed. */
 	async execute(workflowId: string): Promise<{ ok: boolean; run: ExecutionRun | undefined; output: string }> {
 		const result = await this.cli(['execute', `--id=${workflowId}`]);
-		const lines = result.stdout.split('\n');
-		const start = lines.findIndex((line) => line.startsWith('{'));
-		let run: ExecutionRun | undefined;
-		if (start >= 0) {
-			try {
-				run = JSON.parse(lines.slice(start).join('\n')) as ExecutionRun;
-			} catch {
-				run = undefined;
-			}
-		}
-		return { ok: result.code === 0, run, output: `${result.stdout}\n${result.stderr}\n(n8n execute exited with ${result.code})` };
+		const run = runJsonIn(result.stdout);
+		// n8n's exit code alone is not the run's outcome: under load `n8n execute` has exited 1 after
+		// printing a run that succeeded. A run it printed decides; without one, the exit code does.
+		const ok = run ? run.status === 'success' || (run.status === undefined && !run.data?.resultData?.error && result.code === 0) : result.code === 0;
+		return { ok, run, output: `${result.stdout}\n${result.stderr}\n(n8n execute exited with ${result.code})` };
 	}
 
 	/** `n8n start` on a free port (with any extra settings); resolves once /healthz/readiness answers. */
@@ -308,8 +302,42 @@ export class N8nInstance {
 	}
 }
 
+/**
+ * The run JSON `n8n execute` prints after its log lines: the object from the first line that opens
+ * one to the brace that closes it (a log line may follow it, such as the task runner registering).
+ */
+function runJsonIn(stdout: string): ExecutionRun | undefined {
+	const lines = stdout.split('\n');
+	const first = lines.findIndex((line) => line.startsWith('{'));
+	if (first < 0) return undefined;
+	const text = lines.slice(first).join('\n');
+	let depth = 0;
+	let inString = false;
+	for (let index = 0; index < text.length; index++) {
+		const char = text[index];
+		if (inString) {
+			if (char === '\\') index++;
+			else if (char === '"') inString = false;
+			continue;
+		}
+		if (char === '"') inString = true;
+		else if (char === '{') depth++;
+		else if (char === '}' && --depth === 0) {
+			try {
+				return JSON.parse(text.slice(0, index + 1)) as ExecutionRun;
+			} catch {
+				return undefined;
+			}
+		}
+	}
+	return undefined;
+}
+
 /** The parts of n8n's run JSON that the e2e reads. */
 export interface ExecutionRun {
+	/** `success`, `error`, ...: n8n 2.x prints it; 1.x prints `finished`. */
+	status?: string;
+	finished?: boolean;
 	data?: {
 		resultData?: {
 			error?: { message?: string; description?: string };

@@ -75,10 +75,12 @@ export async function awaitJobResult(
 		}
 		const waited = clock.now() - started;
 		if (waited >= maxWaitMs) {
-			throw new NodeOperationError(context.getNode(), `Enable's ${name} was not ready after ${seconds(waited)} (job ${job.id}, status "${status}")`, {
+			// Named by the Max Wait the user set, not the measured wait: the last answer can arrive a
+			// moment after it, and "7 s" for a Max Wait of 6 s reads like a bug.
+			throw new NodeOperationError(context.getNode(), `Enable's ${name} was not ready after ${seconds(maxWaitMs)} (job ${job.id}, status "${status}")`, {
 				itemIndex: first.itemIndex,
 				failure: { cause: 'temporarily-unavailable' },
-				description: `n8n polled the job for ${seconds(waited)}, the node's Max Wait. Raise Max Wait (Minutes) in the options, or ask for less (fewer dimensions, one deal), then run it again.`,
+				description: `n8n polled the job for ${seconds(maxWaitMs)}, the node's Max Wait. Raise Max Wait (Minutes) in the options, or ask for less (fewer dimensions, one deal), then run it again.`,
 			});
 		}
 		await waitOrCancel(context, Math.min(delay, maxWaitMs - waited));
