@@ -10,7 +10,7 @@
  * removal, no update that changed nothing). After the run, with the collection quiet and a full
  * check done, the mirror must equal the collection.
  *
- * RANDOM_RUNS (default 12) and RANDOM_SEED (the first seed, default 1) run more: `RANDOM_RUNS=500
+ * RANDOM_RUNS (default 6) and RANDOM_SEED (the first seed, default 1) run more: `RANDOM_RUNS=500
  * npx jest test/exactly-once.test.ts`. A failure names its seed; `RANDOM_SEED=<seed> RANDOM_RUNS=1`
  * runs that one again. RANDOM_RESULTS=<file> writes a summary of the runs there.
  */
@@ -25,7 +25,9 @@ import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
 import { credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
 
-const RUNS = Number(process.env.RANDOM_RUNS ?? 12);
+// Six by default keep npm test quick and still meet all three pollers, the New, Any Change and
+// Removed events, and a sort honoured, ignored and refused; CI runs the next 150 seeds as well.
+const RUNS = Number(process.env.RANDOM_RUNS ?? 6);
 const FIRST_SEED = Number(process.env.RANDOM_SEED ?? 1);
 
 const GROWTH = '02 - Growth Rebate';
