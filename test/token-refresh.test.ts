@@ -2,12 +2,14 @@
  * One token refresh at a time, and only when it can help (issue 29, item 6). Requests of one
  * execution that Enable refuses together share one new token; a token the execution got in answer
  * to a refusal, refused again, is a missing scope, not a stale token, and gets no other. Counted
- * with the simulator's token requests, run after run; its `slow` fault holds every answer back so
- * that the parallel requests are refused at the same moment.
+ * with the simulator's token requests, run after run, against a slow Enable on the virtual clock:
+ * every answer is held until the node has sent all it sends together, then given after 40 ms of
+ * virtual time, so that parallel requests are refused at the same moment.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
+import { answerInWaves, type HeldRequests, holdApiRequests, restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
 import { credentialFor, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 import { findLeaks } from './harness/secrets';
 
@@ -20,24 +22,41 @@ const DEALS_ONLY = {
 	scopes: ['read:deals' as const],
 };
 
+/** How long the slow Enable takes to answer, in virtual time. */
+const SLOW_ENABLE_MS = 40;
+
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
+let time: VirtualClock;
+let server: HeldRequests;
 
 async function start(options: SimulatorOptions = {}, client = DEALS_ONLY) {
 	simulator = await startSimulator({ clients: [client], counts: { deals: 8, users: 3, activity: 3 }, tokenFormat: 'opaque', ...options });
 	helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, client));
+	server = holdApiRequests(simulator, time);
 }
 
+beforeEach(() => {
+	// The slow Enable's latency is virtual time: nothing here sleeps.
+	time = useVirtualClock();
+});
+
 afterEach(async () => {
+	restoreClock();
 	await simulator?.close();
 });
 
-/** Runs the node and returns its result with the token requests it made. */
+/**
+ * Runs the node against the slow Enable and returns its result with the token requests it made and
+ * the waves of API requests answered together.
+ */
 async function counted(parameters: IDataObject, inputItems?: IDataObject[]) {
 	const before = simulator.stats().tokenRequests;
-	const result = await runEnableNode({ helper, typeVersion: 1, parameters, inputItems });
+	const running = runEnableNode({ helper, typeVersion: 1, parameters, inputItems });
+	const waves = await answerInWaves(server, running, SLOW_ENABLE_MS);
+	const result = await running;
 	expect(findLeaks(result.run, { 'client secret': SECRET, 'access token': simulator.issuedTokens() })).toEqual([]);
-	return { ...result, tokenRequests: simulator.stats().tokenRequests - before };
+	return { ...result, tokenRequests: simulator.stats().tokenRequests - before, waves };
 }
 
 const CHECK_ACCESS = { resource: 'account', operation: 'checkAccess' };
@@ -54,8 +73,8 @@ describe('Check Access with a client granted read:deals only', () => {
 	] as const)(
 		'refused with %s: the first run gets its token and one more; every later run renews the stored token once',
 		async (_label, missingScopeStatus, concurrency) => {
-			// Every answer waits 40 ms, so the refused collections are refused together.
-			await start({ missingScopeStatus, faults: [{ kind: 'slow', delayMs: 40 }] });
+			// Requests sent together are answered together: with 14 in parallel, the refused collections are refused together.
+			await start({ missingScopeStatus });
 			const counts: number[] = [];
 			for (let run = 0; run < 4; run++) {
 				const refusalsBefore = simulator.requestLog.filter((entry) => entry.status === missingScopeStatus).length;
@@ -76,10 +95,11 @@ describe('Check Access with a client granted read:deals only', () => {
 	);
 
 	test('the parallel refusals meet one token request: the renewal is shared, not repeated', async () => {
-		await start({ faults: [{ kind: 'slow', delayMs: 40 }] });
+		await start();
 		const first = await counted({ ...CHECK_ACCESS, options: { concurrency: 14 } });
 		expect(first.tokenRequests).toBe(2);
-		// Both refused collections were sent with the first token at the same moment.
+		// Both refused collections were sent with the first token at the same moment, and answered together.
+		expect(first.waves[0].map((request) => request.path)).toEqual(expect.arrayContaining(['/v1/activity', '/v1/users']));
 		const refused = simulator.requestLog.filter((entry) => entry.status === 403);
 		expect(refused.map((entry) => entry.path).sort()).toEqual(['/v1/activity', '/v1/activity', '/v1/users', '/v1/users']);
 	});
@@ -92,7 +112,7 @@ describe('a token revoked while the items run', () => {
 	const unauthorized = () => simulator.requestLog.filter((entry) => entry.status === 401).length;
 
 	test('four parallel Get Many items refused together get one new token, run after run', async () => {
-		await start({ faults: [{ kind: 'slow', delayMs: 40 }] });
+		await start();
 		const warmUp = await counted(GET_MANY_PER_ITEM);
 		expect(warmUp.tokenRequests).toBe(1);
 		const counts: number[] = [];
@@ -112,7 +132,7 @@ describe('a token revoked while the items run', () => {
 
 	test('a token renewed a moment ago and refused again is not renewed a second time', async () => {
 		// Enable refuses the new token too (the client was disabled meanwhile): one renewal, then the error.
-		await start({ faults: [{ kind: 'slow', delayMs: 40 }] });
+		await start();
 		await counted(GET_MANY_PER_ITEM);
 		const sent = simulator.stats().apiRequests;
 		simulator.addFault({ kind: 'revokeTokens', afterRequests: sent + 1 });

@@ -204,3 +204,27 @@ export async function wakeInTurn(time: VirtualClock, running: Promise<unknown>, 
 export async function settle(turns = 50): Promise<void> {
 	for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * A slow Enable, while `running` lasts: whenever the node has sent all it will send for now
+ * (`settle`), every waiting request is answered together after `latencyMs` of virtual time. So
+ * requests the node sends together are in flight together and refused together, as against a
+ * server that takes `latencyMs` to answer, without a real timer. Returns the waves answered, in
+ * order, for tests whose point is that some requests overlapped.
+ */
+export async function answerInWaves(server: HeldRequests, running: Promise<unknown>, latencyMs: number): Promise<HeldRequest[][]> {
+	let finished = false;
+	running.then(
+		() => (finished = true),
+		() => (finished = true),
+	);
+	const waves: HeldRequest[][] = [];
+	while (!finished) {
+		await settle();
+		const wave = server.waiting();
+		if (!wave.length) continue;
+		waves.push(wave);
+		server.answer(latencyMs);
+	}
+	return waves;
+}
