@@ -9,10 +9,12 @@ import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 import { loadOptions, SAMPLE_SIZE } from '../nodes/Enable/methods/loadOptions';
 import { OTHER_ATTRIBUTE } from '../nodes/Enable/validation';
 import { DEMO_CLIENT, type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
+import { answerInWaves, holdApiRequests, restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
 import { credentialFor, loadOptionsContext, runEnableNode, TestCredentialsHelper } from './harness/n8n';
 
 let simulator: EnableSimulator;
 let helper: TestCredentialsHelper;
+let time: VirtualClock;
 
 /** An Enable that names some things differently from the node's table. */
 const OTHER_ENABLE: SimulatorOptions['overrides'] = {
@@ -29,7 +31,13 @@ async function start(options: SimulatorOptions = {}, scopes = DEMO_CLIENT.scopes
 	helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl, { ...DEMO_CLIENT, scopes }));
 }
 
+beforeEach(() => {
+	// Waits and a slow server's latency are virtual time: nothing here sleeps.
+	time = useVirtualClock();
+});
+
 afterEach(async () => {
+	restoreClock();
 	await simulator.close();
 });
 
@@ -169,8 +177,12 @@ describe('Account → Check Access', () => {
 	});
 
 	test('at most three small reads per collection, in parallel within Parallel Requests', async () => {
-		await start({ faults: [{ kind: 'slow', delayMs: 30 }] });
-		await check({ options: { concurrency: 3 } });
+		await start();
+		// A slow Enable (30 ms an answer): reads sent together are in flight together, so the peak counts them all.
+		const server = holdApiRequests(simulator, time);
+		const checking = check({ options: { concurrency: 3 } });
+		await answerInWaves(server, checking, 30);
+		await checking;
 		const perCollection = new Map<string, number>();
 		for (const entry of simulator.requestLog.filter((logged) => logged.path.startsWith('/v1/'))) perCollection.set(entry.path, (perCollection.get(entry.path) ?? 0) + 1);
 		expect(Math.max(...perCollection.values())).toBeLessThanOrEqual(3);
