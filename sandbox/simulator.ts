@@ -132,6 +132,17 @@ export interface SimulatorOptions {
 	 * with 400 on every collection, or ignored (records come in their stored order).
 	 */
 	sort?: 'honour' | 'refuse' | 'ignore';
+	/**
+	 * How `filter[id]` is treated (not published): honoured like any filter (default), refused with
+	 * 400, or ignored (the listing comes as if it were not there).
+	 */
+	idFilter?: 'honour' | 'refuse' | 'ignore';
+	/**
+	 * How a filter's value is matched (`filter[name]=value`): exactly as text (default), or with
+	 * letter case ignored, as some servers do: a record can then be in a view its filter, read
+	 * exactly, leaves out.
+	 */
+	filterMatch?: 'exact' | 'ignore-case';
 	/** How the asynchronous deal-earnings report behaves. */
 	report?: ReportJobOptions;
 	/** Collections whose names, scope or presence differ from the node's table. */
@@ -306,6 +317,8 @@ export class EnableSimulator {
 			oversizedPage: options.oversizedPage ?? 'cap',
 			includeSupported: options.includeSupported ?? true,
 			sort: options.sort ?? 'honour',
+			idFilter: options.idFilter ?? 'honour',
+			filterMatch: options.filterMatch ?? 'exact',
 			cacheResponses: options.cacheResponses ?? false,
 		};
 		this.faults = [...(options.faults ?? [])];
@@ -723,6 +736,10 @@ export class EnableSimulator {
 					errors: [this.error(400, 'invalid_filter', 'Invalid filter', `"${match[1]}" is not a filterable attribute of ${collection}.`, key)],
 				});
 			}
+			if (match[1] === 'id' && this.options.idFilter === 'refuse') {
+				return this.send(res, 400, { errors: [this.error(400, 'invalid_filter', 'Invalid filter', `"id" is not a filterable attribute of ${collection}.`, key)] });
+			}
+			if (match[1] === 'id' && this.options.idFilter === 'ignore') continue;
 			filters.push([match[1], value]);
 		}
 
@@ -777,7 +794,8 @@ export class EnableSimulator {
 				if (relationshipNames.includes(name) && !attributes.includes(name)) return (record.relationships?.[name]?.data as { id?: string } | null)?.id;
 				return record.attributes[name];
 			};
-			records = records.filter((record) => filters.every(([name, value]) => String(valueOf(record, name)) === value));
+			const matches = this.options.filterMatch === 'ignore-case' ? (held: string, value: string) => held.toLowerCase() === value.toLowerCase() : (held: string, value: string) => held === value;
+			records = records.filter((record) => filters.every(([name, value]) => matches(String(valueOf(record, name)), value)));
 		}
 		if (sortFields.length) {
 			records = [...records].sort((a, b) => {
