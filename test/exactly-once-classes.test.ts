@@ -3,13 +3,13 @@
  * a few steps: one page per poll where a read must span polls (1 s a request, a 1.4 s budget), the
  * collection changed between polls or between the pages of one read. Time is virtual.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeType } from 'n8n-workflow';
 
 import { clock } from '../nodes/Enable/transport/clock';
 import type { ResourceObject } from '../sandbox/data';
 import { type EnableSimulator, type SimulatorOptions, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
-import { changesOf, credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
+import { changesOf, credentialFor, TestCredentialsHelper, TriggerRunner, type TriggerRunnerOptions } from './harness/n8n';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -19,6 +19,8 @@ let helper: TestCredentialsHelper;
 let time: VirtualClock;
 /** Runs before each page of deals is served (the query says which page). */
 let onPage: ((query: URLSearchParams) => void) | undefined;
+/** How long Enable takes to answer a request (virtual ms). */
+let requestMs = 1000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -31,7 +33,7 @@ async function start(deals: number, pageSize: number, options: SimulatorOptions 
 	simulator = await startSimulator({ counts: { deals, users: 3 }, maxPageSize: pageSize, ...options });
 	helper = new TestCredentialsHelper(credentialFor(simulator.baseUrl));
 	simulator.beforeApiRequest = (path, query) => {
-		time.advance(1000);
+		time.advance(requestMs);
 		if (path === '/v1/deals' && !query.has('filter[id]')) onPage?.(query);
 	};
 	const list = [...simulator.store.list('deals')];
@@ -41,6 +43,7 @@ async function start(deals: number, pageSize: number, options: SimulatorOptions 
 
 afterEach(async () => {
 	onPage = undefined;
+	requestMs = 1000;
 	restoreClock();
 	await simulator.close();
 });
@@ -50,7 +53,7 @@ function touch(deal: ResourceObject, notes: string, offsetMs = 0): void {
 	simulator.store.update('deals', deal.id, { notes, earningsModified: iso(clock.now() + offsetMs) });
 }
 
-function trigger(event: string, options: IDataObject = {}, runner: { poller?: PollerModel; budgetMs?: number } = {}): TriggerRunner {
+function trigger(event: string, options: IDataObject = {}, runner: TriggerRunnerOptions = {}): TriggerRunner {
 	return new TriggerRunner(helper, { resource: 'deal', event, options }, 3, { poller: 'memory', budgetMs: 1400, ...runner });
 }
 
@@ -250,4 +253,155 @@ test('11. a record changed between two pages of one read, moved down by an older
 	const changes = changesOf(await runner.tick());
 	expect(changes.filter((change) => change.endsWith(added.id))).toEqual([`created:${added.id}`, `updated:${added.id}`]);
 	expect(changes).toEqual(expect.arrayContaining(others.map((deal) => `created:${deal.id}`)));
+});
+
+test('12. a record removed between two pages of the first read: the record it pushed onto the page already read is never reported created', async () => {
+	const deals = await start(9, 3);
+	const runner = trigger('anyChange', {}, { budgetMs: undefined });
+	const [, removed, , skipped] = deals;
+	onPage = (query) => {
+		// Page 2 of the baseline is asked for after page 1 (deals 0-2) was read: deal 3 moves onto page 1, unread.
+		if (query.get('page[cursor]') === cursorAt(3) && simulator.store.get('deals', removed.id)) simulator.store.remove('deals', removed.id);
+	};
+	// The baseline missed deal 3; the settling read, in the same poll, records it and finds deal 1 gone.
+	const changes = changesOf(await runner.activate());
+	onPage = undefined;
+	changes.push(...(await drain(runner)));
+	expect(changes).toEqual([`removed:${removed.id}`]);
+	expect(changes).not.toContain(`created:${skipped.id}`);
+});
+
+test('13. a poll n8n abandons at its timeout: the change it found comes with a later poll, once', async () => {
+	const deals = await start(12, 3);
+	const runner = trigger('anyChange', {}, { poller: 'durable', budgetMs: 30_000 });
+	await runner.activate();
+	await drain(runner);
+	touch(deals[1], 'found by an abandoned poll');
+	onPage = (query) => {
+		// The last page answers after 40 s: the poll ends past n8n's timeout (37.5 s for a 30 s budget).
+		if (query.get('page[cursor]') === cursorAt(9)) time.advance(40_000);
+	};
+	expect(await runner.tick()).toBeNull();
+	expect(runner.abandoned).toBe(1);
+	onPage = undefined;
+	expect(await drain(runner)).toEqual([`updated:${deals[1].id}`]);
+	expect(await drain(runner)).toEqual([]);
+});
+
+test('14. n8n 1.x gives no budget: a poll keeps to n8n\'s default 5 minutes, and every change comes once', async () => {
+	const deals = await start(60, 3);
+	requestMs = 20_000;
+	const runner = trigger('anyChange', {}, { poller: 'memory', budgetMs: undefined, noBudget: true });
+	await runner.activate();
+	const longest = { ms: 0 };
+	const timed = async () => {
+		const started = clock.now();
+		const items = changesOf(await runner.tick());
+		longest.ms = Math.max(longest.ms, clock.now() - started);
+		return items;
+	};
+	const drainTimed = async () => {
+		const changes: string[] = [];
+		for (let quiet = 0, poll = 0; quiet < 3 && poll < 50; poll++) {
+			const items = await timed();
+			changes.push(...items);
+			quiet = items.length || runner.unfinished() ? 0 : quiet + 1;
+		}
+		return changes;
+	};
+	await drainTimed();
+	[deals[2], deals[30], deals[59]].forEach((deal, index) => touch(deal, `changed ${index}`));
+	expect(sorted(await drainTimed())).toEqual(sorted([deals[2], deals[30], deals[59]].map((deal) => `updated:${deal.id}`)));
+	// A read of 20 pages takes 400 s: it is split, each poll within 5 minutes and one more answer.
+	expect(longest.ms).toBeLessThanOrEqual(5 * MINUTE + requestMs);
+});
+
+test('15. two n8n mains poll the workflow by turns: a change one reported is not reported again by the other', async () => {
+	const deals = await start(6, 3);
+	// The second main: its own copy of the package (and of what the trigger keeps in its process), on the same clock.
+	let secondMain: INodeType | undefined;
+	jest.isolateModules(() => {
+		// require inside isolateModules: a second copy of the package, as another process loads it.
+		const isolatedClock = (require('../nodes/Enable/transport/clock') as typeof import('../nodes/Enable/transport/clock')).clock;
+		isolatedClock.now = () => clock.now();
+		isolatedClock.sleep = async (ms, signal) => await clock.sleep(ms, signal);
+		secondMain = new (require('../nodes/Enable/EnableTrigger.node') as typeof import('../nodes/Enable/EnableTrigger.node')).EnableTrigger();
+	});
+	const workflowId = 'wf-two-mains';
+	const first = trigger('anyChange', {}, { poller: 'restart', budgetMs: undefined, workflowId });
+	const second = trigger('anyChange', {}, { poller: 'restart', budgetMs: undefined, workflowId, nodeType: secondMain });
+	await first.activate();
+	// The first main polls twice and finds nothing: n8n's database keeps the activation's memory.
+	expect(await first.tick()).toBeNull();
+	expect(await first.tick()).toBeNull();
+	// The leadership moves: the second main reads the same database, and reports the change.
+	second.saved = first.saved;
+	touch(deals[2], 'reported by the second main');
+	expect(changesOf(await second.tick())).toEqual([`updated:${deals[2].id}`]);
+	// Back to the first main, which still holds its own later copy of the memory: the database's is newer.
+	first.saved = second.saved;
+	expect(await first.tick()).toBeNull();
+});
+
+test('16. a sort check that outlasts the poll: the pass waits for every answer, the next poll asks only the rest, and an ignored sort is found', async () => {
+	const deals = await start(14, 3, { sort: 'ignore' });
+	// Stored first, three deals stamped alike: a page of them runs oldest first and newest first at once.
+	deals.slice(0, 3).forEach((deal) => simulator.store.update('deals', deal.id, { earningsModified: iso(clock.now() - 40 * DAY) }));
+	deals.slice(11).forEach((deal) => simulator.store.update('deals', deal.id, { earningsModified: iso(clock.now() - 50 * DAY) }));
+	const runner = trigger('new', { timestampAttribute: 'earningsModified', fullCheckHours: 24 });
+	await runner.activate();
+	await drain(runner);
+	time.advance(25 * 60 * MINUTE);
+	// The next full check reads everything (a page a poll); then, before the sorted read, the five newest go.
+	const checkedBefore = Number(runner.memory().full);
+	const sortDistrustedBefore = Number(runner.memory().nosort);
+	const during: string[] = [];
+	for (let poll = 0; poll < 20 && Number(runner.memory().full) === checkedBefore; poll++) {
+		during.push(...changesOf(await runner.tick()));
+		time.advance(MINUTE);
+	}
+	expect(Number(runner.memory().full)).toBeGreaterThan(checkedBefore);
+	const gone = deals.slice(3, 8);
+	gone.forEach((deal) => simulator.store.remove('deals', deal.id));
+	const logFrom = simulator.requestLog.length;
+	let polls = 0;
+	for (; polls < 20 && Number(runner.memory().nosort) === sortDistrustedBefore; polls++) {
+		during.push(...changesOf(await runner.tick()));
+		time.advance(MINUTE);
+	}
+	expect(Number(runner.memory().nosort)).toBeGreaterThan(sortDistrustedBefore);
+	// The oldest-first page, the sorted page, then the eight newest looked up over two polls, each once:
+	// five gone, then three still there (Enable did not sort).
+	expect(polls).toBe(4);
+	const lookups = (deal: ResourceObject) => simulator.requestLog.slice(logFrom).filter((entry) => entry.path === `/v1/deals/${deal.id}`).length;
+	expect(deals.slice(3, 11).map(lookups)).toEqual(Array.from({ length: 8 }, () => 1));
+	expect([...during, ...(await drain(runner))]).toEqual([]);
+	// A deal stored last, beyond the first page, is found.
+	const added = simulator.store.add('deals', { earningsModified: iso(clock.now()) });
+	expect(await drain(runner)).toEqual([`created:${added.id}`]);
+});
+
+test('17. a view whose filter Enable reads otherwise, without filter[id]: a record a read skipped is not removed, one that left is removed after two reads', async () => {
+	const deals = await start(9, 3, { idFilter: 'ignore', filterMatch: 'ignore-case' });
+	deals.forEach((deal) => simulator.store.update('deals', deal.id, { dealType: '02 - Growth Rebate' }));
+	const view = { filters: { filter: [{ attribute: 'dealType', value: '02 - GROWTH REBATE' }] } };
+	const runner = new TriggerRunner(helper, { resource: 'deal', event: 'anyChange', ...view }, 3, { poller: 'memory' });
+	await runner.activate();
+	await drain(runner);
+	const [, removed, , skipped, , leaving] = deals;
+	onPage = (query) => {
+		if (query.get('page[cursor]') === cursorAt(3) && simulator.store.get('deals', removed.id)) simulator.store.remove('deals', removed.id);
+	};
+	// Deal 3, skipped by this read, is found by id but cannot be placed in the view here: nothing yet.
+	expect(await runner.tick()).toBeNull();
+	onPage = undefined;
+	expect(await drain(runner)).toEqual([`removed:${removed.id}`]);
+	// Deal 5 leaves the view: the first read that misses it cannot tell, the second says removed.
+	simulator.store.update('deals', leaving.id, { dealType: '01 - Volume Rebate' });
+	expect(changesOf(await runner.tick())).toEqual([]);
+	expect(changesOf(await runner.tick())).toEqual([`removed:${leaving.id}`]);
+	expect(await drain(runner)).toEqual([]);
+	expect(String(runner.memory().ids).split(',')).toContain(skipped.id);
+	// Enable's listings hold records the filter, read here exactly, leaves out; filter[id] was not honoured.
+	expect(runner.memory()).toEqual(expect.objectContaining({ fd: 1, nif: 1 }));
 });

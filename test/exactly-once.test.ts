@@ -23,7 +23,7 @@ import { clock } from '../nodes/Enable/transport/clock';
 import { createRandom, type ResourceObject } from '../sandbox/data';
 import { type EnableSimulator, startSimulator } from '../sandbox/simulator';
 import { restoreClock, useVirtualClock, type VirtualClock } from './harness/clock';
-import { credentialFor, type PollerModel, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
+import { credentialFor, type PollerModel, pollTimeoutMs, TestCredentialsHelper, TriggerRunner } from './harness/n8n';
 
 // Six by default keep npm test quick and still meet all three pollers, the New, Any Change and
 // Removed events, and a sort honoured, ignored and refused; CI runs the next 150 seeds as well.
@@ -292,15 +292,6 @@ class Run {
 	}
 }
 
-/**
- * The poll timeout that leaves `budgetMs` to a poll: n8n 2.41.1 takes a margin of a fifth of the
- * timeout, at least 5 s, at most half (trigger-execution-context.factory.ts getExecutePollFunctions).
- */
-function timeoutOf(budgetMs: number): number {
-	if (budgetMs <= 5_000) return 2 * budgetMs;
-	return budgetMs <= 20_000 ? budgetMs + 5_000 : budgetMs / 0.8;
-}
-
 /** The errors a poll may end with in these runs; anything else is a defect. */
 function expectedFailure(error: unknown): boolean {
 	const cause = (error as { failure?: { cause?: string } }).failure?.cause;
@@ -389,8 +380,8 @@ async function play(scenario: Scenario): Promise<Played> {
 		await quietPolls(() => !runner.unfinished() && Number(runner.memory().full) >= checkFrom);
 		run.converged();
 		// n8n abandons a poll at its timeout, of which the budget is what is left after a margin.
-		if (scenario.budgetMs !== undefined && longestPollMs > timeoutOf(scenario.budgetMs)) {
-			run.violations.push(`a poll took ${longestPollMs} ms: n8n would have abandoned it (budget ${scenario.budgetMs} ms, timeout ${timeoutOf(scenario.budgetMs)} ms)`);
+		if (scenario.budgetMs !== undefined && longestPollMs > pollTimeoutMs(scenario.budgetMs)) {
+			run.violations.push(`a poll took ${longestPollMs} ms: n8n would have abandoned it (budget ${scenario.budgetMs} ms, timeout ${pollTimeoutMs(scenario.budgetMs)} ms)`);
 		}
 		return { violations: run.violations, polls, longestPollMs, replayed: run.replayed };
 	} finally {

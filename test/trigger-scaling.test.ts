@@ -44,10 +44,11 @@ describe('incremental reads by a timestamp', () => {
 		await start({ activity: 300, users: 5, deals: 10 });
 		const runner = trigger({ resource: 'activity', event: 'new' });
 		expect(await runner.activate()).toBeNull();
-		// The baseline reads every entry (New remembers every id: issue 30), then a small page oldest
-		// first and the first sorted read check Enable's sort.
+		// The baseline reads every entry (New remembers every id: issue 30), and, being several pages,
+		// a settling read reads them again (a removal while it read may have hidden one from it); then
+		// a small page oldest first and the first sorted read check Enable's sort.
 		expect(pageQueries('/v1/activity')).toEqual([
-			...Array.from({ length: 3 }, () => expect.not.objectContaining({ sort: expect.anything() })),
+			...Array.from({ length: 6 }, () => expect.not.objectContaining({ sort: expect.anything() })),
 			expect.objectContaining({ sort: 'date', 'page[size]': '10' }),
 			expect.objectContaining({ sort: '-date', 'page[size]': '1000' }),
 		]);

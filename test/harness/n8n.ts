@@ -432,6 +432,15 @@ export interface TriggerRunnerOptions {
 	poller?: PollerModel;
 	/** What getPollBudgetMs() answers (n8n's default when unset). */
 	budgetMs?: number;
+	/** n8n 1.x: its poll context has no getPollBudgetMs at all (n8n-core 1.123.81 poll-context.js). */
+	noBudget?: boolean;
+	/**
+	 * The workflow's id, for a test of two n8n processes (multi-main) polling the same workflow by
+	 * turns, each with its own copy of the package; unique per runner by default.
+	 */
+	workflowId?: string;
+	/** The trigger to poll: another n8n process's copy of the package (jest.isolateModules); this process's by default. */
+	nodeType?: INodeType;
 }
 
 /** A poll's items as `created:<id>`, `updated:<id>` or `removed:<id>` (version 3's `_change`), in order. */
@@ -449,6 +458,16 @@ export function backoffDelayMs(failure: Failure | undefined, consecutiveFailures
 	return Math.max(curve, Math.min(declared, 60 * 60_000));
 }
 
+/**
+ * The poll timeout (N8N_SCHEDULER_POLL_TIMEOUT) that leaves `budgetMs` to a poll: n8n 2.41.1 takes a
+ * margin of a fifth of the timeout, at least 5 s, at most half (trigger-execution-context.factory.ts
+ * getExecutePollFunctions).
+ */
+export function pollTimeoutMs(budgetMs: number): number {
+	if (budgetMs <= 5_000) return 2 * budgetMs;
+	return budgetMs <= 20_000 ? budgetMs + 5_000 : budgetMs / 0.8;
+}
+
 let runners = 0;
 
 /**
@@ -463,7 +482,7 @@ export class TriggerRunner {
 	 * The workflow's id: one per runner and n8n process, since the trigger keeps a little in its
 	 * process (in-process.ts), which a crash ends and another runner must not see.
 	 */
-	private workflowId = `wf-trigger-${++runners}`;
+	private workflowId: string;
 
 	private incarnation = 0;
 
@@ -476,12 +495,17 @@ export class TriggerRunner {
 	/** Scheduled polls n8n skipped while backing off. */
 	skipped = 0;
 
+	/** Scheduled polls n8n abandoned at their timeout. */
+	abandoned = 0;
+
 	constructor(
 		private readonly helper: TestCredentialsHelper,
 		private readonly parameters: IDataObject,
 		private readonly typeVersion = 1,
 		private readonly options: TriggerRunnerOptions = {},
-	) {}
+	) {
+		this.workflowId = options.workflowId ?? `wf-trigger-${++runners}`;
+	}
 
 	/** n8n's process ends: what it held in memory is gone (the legacy poller's static data too), the saved copy remains. */
 	crash(): void {
@@ -501,9 +525,10 @@ export class TriggerRunner {
 		mode: 'trigger' | 'manual',
 		activation: 'activate' | 'init' | 'update' | 'manual',
 		activating = false,
-	): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject }> {
+	): Promise<{ items: INodeExecutionData[] | null; staticData: IDataObject; abandoned?: boolean }> {
 		const poller = mode === 'manual' ? 'restart' : (this.options.poller ?? 'restart');
 		const nodeTypes = new TestNodeTypes();
+		if (this.options.nodeType) nodeTypes.register('n8n-nodes-enable.enableTrigger', this.options.nodeType);
 		const node: INode = {
 			id: 'trigger',
 			name: 'Enable Trigger',
@@ -540,7 +565,22 @@ export class TriggerRunner {
 			nodeData ? () => nodeData : undefined,
 			budget !== undefined ? () => budget : undefined,
 		);
+		// n8n 1.x's PollContext lacks the method; 2.41.1's defaults it to 5 minutes.
+		if (this.options.noBudget) Object.defineProperty(context, 'getPollBudgetMs', { value: undefined });
+		const started = clock.now();
 		const result = await (nodeTypes.getByName(node.type).poll as (this: unknown) => Promise<INodeExecutionData[][] | null>).call(context);
+		// The scheduler abandons a scheduled poll at its timeout (poll-trigger-task-handler.ts, a race
+		// with timeoutAfter): its items never reach the workflow and its staged static data is not
+		// committed; the durable scheduler records a failure ("Poll exceeded its timeout and was
+		// abandoned", cause temporarily-unavailable) for its back-off. The poll itself runs on.
+		if (budget !== undefined && poller !== 'memory' && !activating && clock.now() - started >= pollTimeoutMs(budget)) {
+			this.abandoned++;
+			if (poller === 'durable') {
+				this.backoff.failures++;
+				this.backoff.until = started + pollTimeoutMs(budget) + backoffDelayMs({ cause: 'temporarily-unavailable' } as Failure, this.backoff.failures);
+			}
+			return { items: null, staticData: {}, abandoned: true };
+		}
 		// The durable scheduler commits a scheduled poll's copy with the hand-off of its items or on an
 		// empty return; the activation poll's only with its items (poll-trigger-executor.ts: a testing
 		// trigger's empty return commits nothing). A failed poll never gets here.
@@ -571,7 +611,7 @@ export class TriggerRunner {
 			this.skipped++;
 			return null;
 		}
-		let polled: { items: INodeExecutionData[] | null; staticData: IDataObject };
+		let polled: { items: INodeExecutionData[] | null; staticData: IDataObject; abandoned?: boolean };
 		try {
 			// n8n's scheduled polls report `update` on the scheduler; the legacy poller keeps the activation's mode.
 			polled = await this.poll('trigger', this.options.poller === 'memory' ? 'activate' : 'update');
@@ -583,7 +623,7 @@ export class TriggerRunner {
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the trigger's own error, handed on as n8n's poller would see it
 			throw error;
 		}
-		if (durable) this.backoff = { failures: 0, until: 0 };
+		if (durable && !polled.abandoned) this.backoff = { failures: 0, until: 0 };
 		if (polled.items) this.saved = JSON.stringify(polled.staticData);
 		return polled.items;
 	}

@@ -106,6 +106,16 @@ export interface Model {
 	shrunk?: boolean;
 	/** Enable refused or ignored `filter[id]`: a record is checked against a filtered view here instead. */
 	noIdFilter?: boolean;
+	/**
+	 * Enable listed a record in the view that the view's filters, read here (`inView`), leave out:
+	 * whether a record fetched by id is in the view can then not be decided here.
+	 */
+	filtersDiffer?: boolean;
+	/**
+	 * Records a full read did not list, found by id, whose place in the view could not be decided
+	 * here: reported removed when the next full read does not list them either.
+	 */
+	leaving?: string[];
 	/** Notices already given (each is said once). */
 	said?: string[];
 }
@@ -115,7 +125,13 @@ export interface Pass {
 	kind: 'full' | 'incremental';
 	/** The first pass of a feed: it records what exists (and reports it only with Start With Everything). */
 	baseline: boolean;
-	/** When the pass asked for its first page (epoch ms, n8n's clock): the watermark never passes it. */
+	/**
+	 * The read that follows a silent baseline of several pages, the second half of the first complete
+	 * read: a record the baseline missed (one before it removed while Enable paged by offset) is
+	 * recorded, not reported as created; updates and removals are reported.
+	 */
+	settling?: boolean;
+	/** When the poll that started the pass began (epoch ms, n8n's clock): the watermark never passes it. */
 	startedAt: number;
 	/** Where the pass continues (a link Enable gave); undefined before its first page. */
 	next?: string;
@@ -141,6 +157,11 @@ export interface Pass {
 	unstamped?: boolean;
 	/** Full pass, its listing read to the end: known ids it did not meet, still to be fetched by id. */
 	pending?: string[];
+	/**
+	 * Incremental pass: the newest records of the last full read that its first page lacked, still
+	 * to be looked up: until none is left, Enable's sort is not trusted and the pass does not complete.
+	 */
+	sortCheck?: string[];
 	/** How many records Enable said the view holds (meta.total of the pass's first page), if it said. */
 	listed?: number;
 }
@@ -279,6 +300,8 @@ export function restartPass(pass: Pass): void {
 	pass.seen = new Set();
 	pass.newest = undefined;
 	pass.unstamped = undefined;
+	pass.pending = undefined;
+	pass.sortCheck = undefined;
 	if (pass.stamps) pass.stamps = new Map();
 	if (pass.untimed) pass.untimed = new Set();
 }
@@ -370,8 +393,9 @@ function compare(spec: FeedSpec, model: Model, record: ResourceObject, stamp: nu
 	return spec.tracked.length ? { id, change: 'updated', record, stamp, ...changes } : { id, change: 'updated', record, stamp };
 }
 
-/** Whether what a pass finds is reported (a silent baseline only records it). */
+/** Whether what a pass finds is reported (a silent baseline, and its settling read's new records, are only recorded). */
 function reports(spec: FeedSpec, pass: Pass, change: Change): boolean {
+	if (change === 'created' && pass.settling) return false;
 	return spec.emits.has(change) && !(pass.baseline && !spec.startWithEverything);
 }
 
@@ -412,6 +436,9 @@ export function takePage(spec: FeedSpec, model: Model, pass: Pass, records: read
 			pass.topText = attributeText(record, attribute as string);
 		}
 		if (spec.memory === 'window') return takeIntoWindow(spec, model, pass, record, stamp, outcome);
+		// Enable listed it in the view: its own reading of the filters, to hold ours against.
+		if (spec.view?.length && !model.filtersDiffer && !inView(record, spec.view)) model.filtersDiffer = true;
+		if (model.leaving?.includes(id)) model.leaving = model.leaving.filter((leaving) => leaving !== id);
 		if (pass.kind === 'full') {
 			// A listing that shifts while it is read can show a record twice.
 			if (pass.seen.has(id)) return;
@@ -483,16 +510,33 @@ export function listingEnded(model: Model, pass: Pass): string[] {
 }
 
 /**
+ * Whether a record fetched by id is in the view: Enable's own word (`foundInView`, the view's listing
+ * with `filter[id]`), or the view's filters read here while they agree with Enable's listings;
+ * undefined when neither can say.
+ */
+export function inTheView(spec: FeedSpec, model: Model, found: ResourceObject, foundInView: boolean): boolean | undefined {
+	if (foundInView || !spec.view?.length) return true;
+	return model.filtersDiffer ? undefined : inView(found, spec.view);
+}
+
+/**
  * A known record the listing did not show, fetched by id: gone (404/410, or `undefined`) or found.
  * Found outside the view, it left the view: removed from it. Found in the view, the listing skipped
  * it (records before it were removed while it was read): it is compared like any record read.
- * `foundInView` says Enable itself found it in the view (the view's listing with `filter[id]`).
+ * Found where neither Enable nor the filters read here can place it, it is removed only when the
+ * next full read does not list it either. `foundInView` says Enable itself found it in the view.
  */
 export function confirm(spec: FeedSpec, model: Model, pass: Pass, id: string, found: ResourceObject | undefined, foundInView = false): Emitted | undefined {
 	pass.pending = (pass.pending ?? []).filter((pending) => pending !== id);
 	const known = model.known as Map<string, KnownEntry>;
-	if (!found || !(foundInView || inView(found, spec.view))) {
+	const placed = found ? inTheView(spec, model, found, foundInView) : false;
+	if (placed === undefined && !model.leaving?.includes(id)) {
+		model.leaving = [...(model.leaving ?? []), id];
+		return undefined;
+	}
+	if (!placed || !found) {
 		known.delete(id);
+		if (model.leaving?.includes(id)) model.leaving = model.leaving.filter((leaving) => leaving !== id);
 		return reports(spec, pass, 'removed') ? { id, change: 'removed' } : undefined;
 	}
 	pass.seen.add(id);
@@ -500,6 +544,21 @@ export function confirm(spec: FeedSpec, model: Model, pass: Pass, id: string, fo
 	if (pass.threshold !== undefined && stamp !== undefined && stamp < pass.threshold) return undefined;
 	const change = compare(spec, model, found, stamp);
 	return change && reports(spec, pass, change.change) ? change : undefined;
+}
+
+/**
+ * The pass that goes straight on after a completed one, if any. A silent baseline of several pages
+ * is read a second time (a settling read), since a removal while it was read may have hidden a
+ * record from it. After the first complete read, the first sorted read checks Enable's sort at once.
+ */
+export function followUp(spec: FeedSpec, model: Model, completed: Pass, now: number): Pass | undefined {
+	if (!completed.baseline && !completed.settling) return undefined;
+	if (completed.baseline && completed.pages > 1 && spec.memory === 'known' && !spec.startWithEverything) {
+		return { kind: 'full', baseline: false, settling: true, startedAt: now, pages: 0, seen: new Set() };
+	}
+	if (model.newest === undefined) return undefined;
+	const next = planPass(spec, model, now, false);
+	return next.kind === 'incremental' ? next : undefined;
 }
 
 /** Ends a pass whose listing was read and whose missing records were all confirmed: moves the watermark. */

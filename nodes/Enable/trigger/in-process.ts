@@ -20,13 +20,13 @@
  * The scheduler without durable cursors reads the memory from the database for every poll and saves
  * it only with emitted items, so a read that spans polls and finds nothing to report would never
  * end; the durable scheduler keeps nothing of an activation poll that emitted nothing. Each stored
- * memory carries a generation; when n8n hands a poll an older one than this process stored last,
- * the process's copy is used.
+ * memory carries a mark unique to this process; when n8n hands a poll the copy this process's
+ * latest was built on, the process's copy is used (latestMemory).
  */
 import type { IDataObject } from 'n8n-workflow';
 
 /** Static-data keys: the end of Enable's wait (epoch ms), and the wait already declared to n8n. */
-export const WAIT_KEY = 'enableTriggerWaitUntil';
+const WAIT_KEY = 'enableTriggerWaitUntil';
 const DECLARED_KEY = 'enableTriggerWaitDeclared';
 
 export interface PendingWait {
@@ -85,36 +85,57 @@ export function endPoll(key: string): void {
 	pollsUnderWay.delete(key);
 }
 
-/** Static-data key of the memory's generation (the count of polls that stored it). */
-export const GENERATION_KEY = 'enableTriggerGeneration';
+/** Static-data key of the memory's mark: which process stored it, and its count there. */
+const MARK_KEY = 'enableTriggerGeneration';
 
-/** The memory this process stored last, by trigger: its generation and its JSON. */
-const storedInProcess = new Map<string, { generation: number; json: string }>();
+/** This process's part of every mark it writes: marks from two n8n processes never collide. */
+const PROCESS_MARK = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+let marksWritten = 0;
 
-/** The memory a poll starts from: n8n's, unless this process stored a later one that n8n dropped. */
-export function latestMemory(staticData: IDataObject, key: string, stateKey: string): IDataObject | undefined {
-	const generation = typeof staticData[GENERATION_KEY] === 'number' ? (staticData[GENERATION_KEY] as number) : 0;
-	const kept = storedInProcess.get(key);
-	if (kept && kept.generation > generation) return JSON.parse(kept.json) as IDataObject;
-	return staticData[stateKey] as IDataObject | undefined;
+/**
+ * The memory this process stored last, by trigger: its mark, its JSON, and the mark of n8n's copy it
+ * descends from (the copy n8n handed the poll that first ran ahead of n8n's).
+ */
+const storedInProcess = new Map<string, { mark: string; base: string; json: string }>();
+
+/** The mark of the memory n8n handed this poll ("" before the first). */
+function markIn(staticData: IDataObject): string {
+	const mark = staticData[MARK_KEY];
+	return typeof mark === 'string' || typeof mark === 'number' ? String(mark) : '';
+}
+
+/** Where a poll's memory comes from, and what it descends from in n8n's keeping. */
+export interface MemorySource {
+	memory: IDataObject | undefined;
+	/** The mark of n8n's copy this memory descends from. */
+	base: string;
 }
 
 /**
- * Stores the memory in the static data, with the next generation, and keeps a copy in this process:
- * n8n may not keep it (a poll that emitted nothing, the durable scheduler's activation poll), or
- * commit it only after the next poll has read the older one (an emitting poll's commit runs in the
- * background).
+ * The memory a poll starts from: n8n's, unless this process stored a later one that n8n did not
+ * keep (n8n still hands out the copy that one was built on). Any other mark means another process
+ * (or n8n itself) stored the memory since: n8n's copy is the truth then, and this process's is dropped.
  */
-export function storeMemory(staticData: IDataObject, key: string, stateKey: string, memory: IDataObject, previous: number): void {
-	const generation = previous + 1;
-	staticData[stateKey] = memory;
-	staticData[GENERATION_KEY] = generation;
-	storedInProcess.set(key, { generation, json: JSON.stringify(memory) });
+export function latestMemory(staticData: IDataObject, key: string, stateKey: string): MemorySource {
+	const mark = markIn(staticData);
+	const kept = storedInProcess.get(key);
+	if (kept && mark === kept.base && mark !== kept.mark) return { memory: JSON.parse(kept.json) as IDataObject, base: kept.base };
+	if (kept && mark !== kept.mark) storedInProcess.delete(key);
+	return { memory: staticData[stateKey] as IDataObject | undefined, base: mark };
 }
 
-/** The generation of the memory a poll starts from. */
-export function generationOf(staticData: IDataObject, key: string): number {
-	const generation = typeof staticData[GENERATION_KEY] === 'number' ? (staticData[GENERATION_KEY] as number) : 0;
-	const kept = storedInProcess.get(key);
-	return kept && kept.generation > generation ? kept.generation : generation;
+/**
+ * Stores the memory in the static data, with a new mark, and keeps a copy in this process: n8n may
+ * not keep it (a poll that emitted nothing, the durable scheduler's activation poll), or commit it
+ * only after the next poll has read the older one (the scheduler hands an emitting poll's items and
+ * memory over without waiting, poll-trigger-task-handler.ts __emit). `kept: false` keeps no copy:
+ * n8n may have abandoned the poll, dropping its items and writes, and the next poll must start from
+ * what n8n kept.
+ */
+export function storeMemory(staticData: IDataObject, key: string, stateKey: string, memory: IDataObject, source: MemorySource, kept = true): void {
+	const mark = `${PROCESS_MARK}.${++marksWritten}`;
+	staticData[stateKey] = memory;
+	staticData[MARK_KEY] = mark;
+	if (kept) storedInProcess.set(key, { mark, base: source.base, json: JSON.stringify(memory) });
+	else storedInProcess.delete(key);
 }

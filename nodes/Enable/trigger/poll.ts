@@ -10,6 +10,7 @@ import { type IDataObject, type INodeExecutionData, type IPollFunctions, NodeApi
 
 import { type EnableCollection, subjectOf } from '../resources';
 import { clock } from '../transport/clock';
+import { refusedParameter } from '../transport/failures/read';
 import { type CollectionPage, getRecord, type IncludedIndex, type ListQuery, type ListTarget, PAGE_TIME_MARGIN, type PageStart, readPages } from '../transport/paging';
 import { inParallel } from '../transport/parallel';
 import { type EnableConnection, openConnection, passesDeadline, toNodeError } from '../transport/request';
@@ -17,10 +18,11 @@ import type { ResourceObject } from '../transport/types';
 import {
 	completePass,
 	confirm,
+	followUp,
 	type Emitted,
 	type FeedSpec,
 	inEmitOrder,
-	inView,
+	inTheView,
 	oldestFirstHolds,
 	listingEnded,
 	type Model,
@@ -34,7 +36,7 @@ import {
 	takePage,
 } from './detect';
 import { STATE_KEY } from './state';
-import { clearWait, declareWait, endPoll, generationOf, keepWait, latestMemory, pendingWait, startPoll, storeMemory } from './in-process';
+import { clearWait, declareWait, endPoll, keepWait, latestMemory, pendingWait, startPoll, storeMemory } from './in-process';
 
 /** Records looked up at a time (removal candidates, the sort check). */
 const CONFIRM_CONCURRENCY = 5;
@@ -47,6 +49,13 @@ const SORT_PROBE_PAGE_SIZE = 10;
 
 /** The poll budget when n8n gives none (n8n's own default for a poll context). */
 const DEFAULT_BUDGET_MS = 5 * 60_000;
+
+/**
+ * n8n 2.41.1 abandons a poll at its timeout, of which the budget leaves a margin of a fifth, at
+ * least 5 s and at most half (trigger-execution-context.factory.ts): never less than this, or the
+ * budget itself.
+ */
+const ABANDON_MARGIN_MS = 5_000;
 
 /** How long past its budget a poll that never ended keeps another poll of its trigger from starting. */
 const LEASE_MARGIN_MS = 2 * 60_000;
@@ -90,13 +99,24 @@ function queryOf(feed: Feed, pass: Pass): ListQuery {
 	return { filters: feed.filters, include: feed.include, sort };
 }
 
-/** One page of a listing: the first of `start` (Fetch Test Event, checks of Enable's sort, lookups in a view). */
+/**
+ * One page of a listing: the first of `start` (Fetch Test Event, checks of Enable's sort, lookups in
+ * a view). A small page size asked for and refused is dropped, so that the refusal is not taken
+ * for one of the sort or the filters.
+ */
 async function onePage(context: IPollFunctions, connection: EnableConnection, start: PageStart, included: IncludedIndex, deadline?: number): Promise<CollectionPage> {
 	let first: CollectionPage | undefined;
-	await readPages(context, connection, start, { itemIndex: 0, included, deadline, maxPages: 1 }, (page) => {
-		first = page;
-		return false;
-	});
+	const read = async (from: PageStart) =>
+		await readPages(context, connection, from, { itemIndex: 0, included, deadline, maxPages: 1 }, (page) => {
+			first = page;
+			return false;
+		});
+	try {
+		await read(start);
+	} catch (error) {
+		if (!('query' in start && start.query.pageSize !== undefined && refusedParameter(error) === 'page[size]')) throw toNodeError(context.getNode(), error, 0);
+		await read({ target: start.target, query: { ...start.query, pageSize: undefined } });
+	}
 	return first as CollectionPage;
 }
 
@@ -154,13 +174,15 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 		declareWait(staticData, waitKey, wait);
 		throw waitingError(context, wait.until, now);
 	}
-	const budget = pollBudgetMs(context);
-	if (!startPoll(trigger, now, (budget ?? DEFAULT_BUDGET_MS) + LEASE_MARGIN_MS)) {
+	// Without a budget from n8n (n8n 1.x), the poll keeps to n8n's default one all the same: a poll
+	// that outlasted its place (LEASE_MARGIN_MS) would run beside the next one on the same memory.
+	const budget = pollBudgetMs(context) ?? DEFAULT_BUDGET_MS;
+	if (!startPoll(trigger, now, budget + LEASE_MARGIN_MS)) {
 		context.logger.debug(`Enable Trigger "${context.getNode().name}": the previous poll is still running; this one is skipped.`);
 		return null;
 	}
 	try {
-		return await pollOnce(context, feed, connection, staticData, { trigger, wait: waitKey }, now, budget === undefined ? undefined : now + budget);
+		return await pollOnce(context, feed, connection, staticData, { trigger, wait: waitKey }, now, budget);
 	} finally {
 		endPoll(trigger);
 	}
@@ -175,8 +197,8 @@ interface Poll {
 	pass: Pass;
 	included: IncludedIndex;
 	emitted: Emitted[];
-	/** When n8n's budget for this poll ends (epoch ms), if it gave one. */
-	deadline?: number;
+	/** When the poll's budget ends (epoch ms). */
+	deadline: number;
 	/** The slowest request of this poll so far (ms; 0 before the first). */
 	slowestMs: number;
 	/** Pages read in this poll. */
@@ -190,10 +212,11 @@ async function pollOnce(
 	staticData: IDataObject,
 	keys: { trigger: string; wait: string },
 	now: number,
-	deadline: number | undefined,
+	budget: number,
 ): Promise<INodeExecutionData[][] | null> {
-	const generation = generationOf(staticData, keys.trigger);
-	const loaded = feed.load(latestMemory(staticData, keys.trigger, STATE_KEY));
+	const deadline = now + budget;
+	const source = latestMemory(staticData, keys.trigger, STATE_KEY);
+	const loaded = feed.load(source.memory);
 	// The first poll, or the first after the event or filters changed, starts with a baseline.
 	const fresh = loaded?.signature !== feed.signature;
 	const model: Model = fresh ? { signature: feed.signature } : (loaded as Model);
@@ -213,9 +236,13 @@ async function pollOnce(
 			`Enable Trigger "${context.getNode().name}": Enable asked n8n to wait ${Math.ceil(failure.retryAfterMs / 1000)} s (HTTP 429); the trigger keeps what it read and polls again after that.`,
 		);
 	}
-	storeMemory(staticData, keys.trigger, STATE_KEY, feed.save(model), generation);
-	if (!poll.emitted.length) return null;
-	return [inEmitOrder(poll.emitted).map((change) => ({ json: feed.shape(change, poll.included, model.type) }))];
+	// Shaped before the memory says they were reported: a record that cannot be shaped fails the poll.
+	const items = inEmitOrder(poll.emitted).map((change) => ({ json: feed.shape(change, poll.included, model.type) }));
+	// A poll that ran past its budget by more than n8n's smallest margin may have been abandoned, its
+	// items and writes dropped: no copy of its memory is kept here, and the next poll reads n8n's.
+	const mayBeAbandoned = clock.now() - now >= budget + Math.min(ABANDON_MARGIN_MS, budget);
+	storeMemory(staticData, keys.trigger, STATE_KEY, feed.save(model), source, !mayBeAbandoned);
+	return items.length ? [items] : null;
 }
 
 /** Whether another request surely fits in what is left of the poll's budget. */
@@ -233,14 +260,26 @@ async function readPass(poll: Poll): Promise<void> {
 	const { spec, collection } = feed;
 	const target = targetOf(feed);
 	for (let pass = poll.pass; ; ) {
+		if (pass.sortCheck?.length) {
+			// The sort is trusted, and the pass may complete, only once every record of the check is
+			// answered; an answer kept across polls is not asked for again.
+			if (poll.slowestMs > 0 && !timeLeft(poll)) return;
+			const verdict = await checkSort(poll, pass);
+			if (verdict === 'open') return;
+			pass.sortCheck = undefined;
+			if (!sortChecked(model, verdict === 'unsorted')) {
+				refuseSort(spec, model, pass, clock.now());
+				unsortedNotice(poll);
+			}
+			continue;
+		}
 		if (pass.pending !== undefined) {
 			await confirmPending(poll);
 			if (pass.pending.length) return;
 			completePass(spec, model, pass, clock.now());
-			if (!pass.baseline || model.newest === undefined) return;
-			// The first complete read is followed by the first sorted read, which checks Enable's sort: now, or at the next poll.
-			const next = planPass(spec, model, clock.now(), false);
-			if (next.kind !== 'incremental') return;
+			// A settling read, or the first sorted read (which checks Enable's sort): now, or at the next poll.
+			const next = followUp(spec, model, pass, clock.now());
+			if (!next) return;
 			pass = poll.pass = model.pass = next;
 			continue;
 		}
@@ -272,15 +311,18 @@ async function readPass(poll: Poll): Promise<void> {
 					stopped = 'restart';
 					return false;
 				}
-				// Newest records missing from the first sorted page are looked up; left unanswered for lack of time, the next sorted read checks again.
-				const stillThere = outcome.sortCheck ? await anyStillThere(poll, outcome.sortCheck) : undefined;
-				if (outcome.restart === 'unsorted' || (stillThere !== undefined && !sortChecked(model, stillThere))) {
+				if (outcome.restart === 'unsorted') {
 					refuseSort(spec, model, pass, clock.now());
 					unsortedNotice(poll);
 					stopped = 'restart';
 					return false;
 				}
 				if (outcome.done) stopped = 'done';
+				// Newest records missing from the first sorted page: looked up before reading on.
+				if (outcome.sortCheck) {
+					pass.sortCheck = outcome.sortCheck;
+					return false;
+				}
 				return !outcome.done;
 			});
 		} catch (error) {
@@ -306,8 +348,9 @@ async function readPass(poll: Poll): Promise<void> {
 			listingEnded(model, pass);
 			continue;
 		}
-		// The budget ends here: the next poll goes on from this link.
+		// The budget ends here, or the sort check comes first: the pass goes on from this link.
 		if (read.next !== undefined) pass.next = read.next;
+		if (pass.sortCheck?.length) continue;
 		return;
 	}
 }
@@ -405,18 +448,25 @@ async function confirmPending(poll: Poll): Promise<void> {
 	});
 }
 
+/** Whether a record looked up is in the view (when that cannot be decided here, it is taken to be). */
+function stillInView(poll: Poll, { found, inView: listed }: LookedUp): boolean {
+	return found !== undefined && inTheView(poll.feed.spec, poll.model, found, listed) !== false;
+}
+
 /**
- * Whether any of these records (the newest a full read found, missing from a sorted first page) is
- * still in the view; undefined when the budget ended before every one was answered.
+ * Looks up the records of the pass's sort check (the newest a full read found, missing from the
+ * sorted first page), while the budget allows: `unsorted` as soon as one is still in the view (so
+ * Enable did not sort), `held` when every one is gone, `open` while some are unanswered. Each answer
+ * leaves the check, so the next poll asks only what is left.
  */
-async function anyStillThere(poll: Poll, ids: readonly string[]): Promise<boolean | undefined> {
+async function checkSort(poll: Poll, pass: Pass): Promise<'held' | 'unsorted' | 'open'> {
 	let still = false;
-	let answered = 0;
-	await lookUpEach(poll, ids, (_id, { found, inView: listed }) => {
-		answered++;
-		if (found && (listed || inView(found, poll.feed.spec.view))) still = true;
+	await lookUpEach(poll, [...(pass.sortCheck ?? [])], (id, answer) => {
+		if (stillInView(poll, answer)) still = true;
+		pass.sortCheck = pass.sortCheck?.filter((checked) => checked !== id);
 	});
-	return still || (answered === ids.length ? false : undefined);
+	if (still) return 'unsorted';
+	return pass.sortCheck?.length ? 'open' : 'held';
 }
 
 function sortRefusedNotice(poll: Poll, status: string, retryAt: number): void {

@@ -46,8 +46,12 @@ interface StoredPass {
 	us?: 1;
 	/** Known ids the listing did not show, still to be fetched by id. */
 	pend?: IdList;
+	/** Records of the sort check still to be looked up. */
+	sc?: IdList;
 	/** Enable's count of the view, from the pass's first page. */
 	ls?: number;
+	/** The second read of the first complete read: records it meets are recorded, not reported as created. */
+	stl?: 1;
 }
 
 /** (id, stamp) pairs as two columns. */
@@ -63,6 +67,7 @@ function unpackPairs(ids: unknown, stamps: unknown): Array<[string, number]> {
 function packPass(pass: Pass): StoredPass {
 	const stored: StoredPass = { k: pass.kind === 'full' ? 'f' : 'i', at: pass.startedAt, seen: packIds(pass.seen) };
 	if (pass.baseline) stored.b = 1;
+	if (pass.settling) stored.stl = 1;
 	if (pass.next !== undefined) stored.next = pass.next;
 	if (pass.pages) stored.pg = pass.pages;
 	if (pass.stamps) {
@@ -82,6 +87,7 @@ function packPass(pass: Pass): StoredPass {
 	}
 	if (pass.unstamped) stored.us = 1;
 	if (pass.pending) stored.pend = packIds(pass.pending);
+	if (pass.sortCheck) stored.sc = packIds(pass.sortCheck);
 	if (pass.listed !== undefined) stored.ls = pass.listed;
 	return stored;
 }
@@ -95,6 +101,7 @@ function unpackPass(stored: StoredPass | undefined): Pass | undefined {
 		pages: typeof stored.pg === 'number' ? stored.pg : 0,
 		seen: new Set(unpackIds(stored.seen)),
 	};
+	if (stored.stl === 1) pass.settling = true;
 	if (typeof stored.next === 'string') pass.next = stored.next;
 	if (stored.st !== undefined) {
 		const stamps = stored.stts ?? [];
@@ -109,16 +116,22 @@ function unpackPass(stored: StoredPass | undefined): Pass | undefined {
 	if (stored.nw !== undefined) pass.newest = unpackPairs(stored.nw, stored.nwts);
 	if (stored.us === 1) pass.unstamped = true;
 	if (stored.pend !== undefined) pass.pending = unpackIds(stored.pend);
+	if (stored.sc !== undefined) pass.sortCheck = unpackIds(stored.sc);
 	if (typeof stored.ls === 'number') pass.listed = stored.ls;
 	return pass;
 }
 
-/** The notices, refused sort and filter, and unfinished pass, which every version's layout may carry. */
+/**
+ * The notices, refused sort and filter, how far the view's filters can be read here, records
+ * that seem to have left the view, and the unfinished pass: every version's layout may carry them.
+ */
 function packShared(model: Model, stored: IDataObject): IDataObject {
 	if (model.pass) stored.pass = packPass(model.pass) as unknown as IDataObject;
 	if (model.said?.length) stored.said = model.said;
 	if (model.noSortUntil !== undefined) stored.nosort = model.noSortUntil;
 	if (model.noIdFilter) stored.nif = 1;
+	if (model.filtersDiffer) stored.fd = 1;
+	if (model.leaving?.length) stored.lv = packIds(model.leaving);
 	return stored;
 }
 
@@ -127,6 +140,8 @@ function unpackShared(stored: IDataObject, model: Model): Model {
 	if (Array.isArray(stored.said)) model.said = stored.said.map(String);
 	if (typeof stored.nosort === 'number') model.noSortUntil = stored.nosort;
 	if (stored.nif === 1) model.noIdFilter = true;
+	if (stored.fd === 1) model.filtersDiffer = true;
+	if (stored.lv !== undefined) model.leaving = unpackIds(stored.lv);
 	return model;
 }
 
