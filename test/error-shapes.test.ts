@@ -106,3 +106,33 @@ test('a busy token endpoint is retried though n8n 1.x keeps only the message of 
 	});
 	expect(down.calls.count).toBe(5);
 });
+
+test('an error n8n threw never quotes the token the request sent nor the client secret, in its body or message', async () => {
+	const token = 'opaque-token-value-4711';
+	const secret = 'client-secret-value-0815';
+	const withSecrets: EnableConnection = { ...connection, credentials: { ...connection.credentials, data: { accessToken: token, clientSecret: secret } } };
+	const echoed = `Refused: Authorization Bearer ${token} for client_secret=${secret}`;
+	for (const error of [
+		n8n1Error({ httpCode: '400', message: 'Bad request', data: { errors: [{ title: 'Bad Request', detail: echoed }] } }),
+		n8n1Error({ httpCode: null, message: echoed, description: echoed }),
+	]) {
+		const { context } = contextThrowing(error);
+		const thrown = await enableRequest(context, withSecrets, list).then(
+			() => undefined,
+			(failure: unknown) => failure as Error & { description?: string },
+		);
+		expect(thrown).toBeDefined();
+		const told = JSON.stringify({ message: thrown?.message, description: thrown?.description, context: (thrown as { context?: unknown }).context });
+		expect(told).not.toContain(token);
+		expect(told).not.toContain(secret);
+	}
+});
+
+test("a token endpoint that echoes the client secret in its OAuth error code: the message quotes it redacted", async () => {
+	const credentials = credentialFor('https://api.deal-track.com');
+	const secret = String(credentials.clientSecret);
+	const echoing = { helpers: { httpRequest: async () => ({ statusCode: 400, headers: {}, body: { error: `bad_request client_secret=${secret}` } }) } } as unknown as IHttpRequestHelper;
+	const thrown = (await requestAccessToken(echoing, credentials).catch((error: unknown) => error)) as Error & { description: string };
+	expect(thrown.message).toMatch(/^Enable refused the token request \(bad_request client_secret=\[redacted\]\)/);
+	expect(`${thrown.message} ${thrown.description}`).not.toContain(secret);
+});

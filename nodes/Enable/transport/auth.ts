@@ -311,7 +311,8 @@ function interpretTokenResponse(response: TokenResponse, settings: CredentialSet
 		);
 	}
 	const payload = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-	const oauthError = typeof payload.error === 'string' ? payload.error : undefined;
+	// Quoted in a message: a server that echoes the request must not carry the secret into it.
+	const oauthError = typeof payload.error === 'string' ? redact(payload.error, secrets) : undefined;
 	const enableSaid =
 		typeof payload.error_description === 'string' && payload.error_description
 			? redact(payload.error_description, secrets)

@@ -20,7 +20,7 @@ import { clock } from './clock';
 import { type Failure, inspectFailure } from './failures/read';
 import { retryDelay } from './failures/retry';
 import { describeFailure, requestLabel, toNodeError } from './failures/wording';
-import { excerpt, redactBody } from './redact';
+import { excerpt, redact, redactBody } from './redact';
 import type { EnableConnection, EnableContext, EnableRequest, JsonApiDocument } from './types';
 
 export { RETRY_LIMITS } from './failures/retry';
@@ -196,6 +196,8 @@ export async function enableRequest(
 		}
 		// Its own copy, so that a refusal is known to be of the token this request sent (auth.ts).
 		const data = credentialDataForOneRequest(connection.credentials.data ?? {}, renew);
+		// Enable's words (and n8n's) reach an error's description: never the token this request sent, nor the secret.
+		const secrets = [data.accessToken, data.clientSecret].filter((secret): secret is string => typeof secret === 'string');
 		let answer: Answer | undefined;
 		let failure: Failure = { cancelled: false };
 		const sent = clock.now();
@@ -206,7 +208,7 @@ export async function enableRequest(
 				}),
 			);
 		} catch (error) {
-			failure = inspectFailure(error);
+			failure = redactFailure(inspectFailure(error), secrets);
 		}
 		answerMs = Math.max(answerMs, clock.now() - sent);
 		if (answer) {
@@ -227,8 +229,6 @@ export async function enableRequest(
 					continue;
 				}
 			}
-			// Enable's words reach the error's description: never the token this request sent, nor the secret.
-			const secrets = [data.accessToken, data.clientSecret].filter((secret): secret is string => typeof secret === 'string');
 			failure = { status, retryAfter: header(answer, 'retry-after'), body: redactBody(answer.body, secrets), cancelled: false };
 		}
 		const delay = retryDelay(failure, attempt, waitedMs);
@@ -281,4 +281,14 @@ function malformed(node: INode, request: EnableRequest, what: string, detail: st
 		// A maintenance page or a proxy in the way: worth trying again later.
 		failure: { cause: 'temporarily-unavailable' },
 	});
+}
+
+/** A failure as n8n threw it, with the token and the secret taken out of the body and message it quotes. */
+function redactFailure(failure: Failure, secrets: readonly string[]): Failure {
+	if (failure.body !== undefined) failure.body = redactBody(failure.body, secrets);
+	if (failure.unexplained) {
+		const { message, description } = failure.unexplained;
+		failure.unexplained = { message: redact(message, secrets), description: description === undefined ? undefined : redact(description, secrets) };
+	}
+	return failure;
 }

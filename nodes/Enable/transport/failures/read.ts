@@ -2,6 +2,7 @@
  * Reading failures: what n8n threw for a request, in its 2.x shape (the axios error kept as the
  * cause) or its 1.x shape (httpCode, context.data and the message only), read into one Failure.
  */
+import { clock } from '../clock';
 import { tokenFailureByMessage } from '../n8n-compat';
 
 /** A token request that failed with a status or connection fault worth retrying. */
@@ -108,7 +109,7 @@ export function inspectFailure(error: unknown): Failure {
 }
 
 /** Milliseconds to wait from a Retry-After header: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | undefined, now = clock.now()): number | undefined {
 	if (value === undefined || value.trim() === '') return undefined;
 	const trimmed = value.trim();
 	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
