@@ -86,6 +86,8 @@ function changeFeed(context: IPollFunctions): Feed {
 		spec,
 		filters,
 		include,
+		// The last slot held the timestamp of a window memory, which version 3 no longer keeps: always
+		// null now, and kept, so that a memory saved before is still taken for the same feed.
 		signature: JSON.stringify(['v3', collection.value, event.value, filters, include ?? [], spec.tracked, null]),
 		load: unpackV3,
 		save: packV3,

@@ -95,7 +95,7 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 					{
 						name: 'Changes From Now On',
 						value: 'changes',
-						description: `The first poll records the ${collection.nouns} that exist and reports nothing; later polls report what changes`,
+						description: `The first complete read records the ${collection.nouns} that exist and reports nothing; later polls report what changes`,
 					},
 					{
 						name: 'Everything, Then Changes',
@@ -124,7 +124,7 @@ function changeOptions(collection: EnableCollection): INodeProperties {
 /** The guarantee, where a user sets the trigger up. */
 const guaranteeNotice: INodeProperties = {
 	displayName:
-		'Each change after the first complete read is reported once. A record is reported removed only when Enable confirms it is gone or out of the view. With a Changed Since Attribute, a change stamped earlier than the Lookback is reported at the next full check.',
+		'Each change after the first complete read is reported once. A record is reported removed only when Enable confirms it is gone or out of the view (or, where Enable cannot be asked by ID, two full reads in a row miss it). With a Changed Since Attribute, a change stamped earlier than the Lookback is reported at the next full check.',
 	name: 'guaranteeNotice',
 	type: 'notice',
 	default: '',

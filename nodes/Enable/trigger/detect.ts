@@ -13,7 +13,13 @@
  * by a wrong clock) is read again by the next pass; after a pass of several pages it waits one pass
  * more, for a record the listing skipped. Enable's sort is trusted only once checked after each full
  * read: a page oldest first must run oldest first, and the first page of the next sorted read must
- * hold the newest records that full read found.
+ * hold the newest records that full read found, or each one it lacks must be gone when looked up;
+ * that pass completes only once every one is answered.
+ *
+ * The first complete read of several pages is read twice (the second time a settling read) when it
+ * reports nothing: a removal while it was read may have hidden a record from it. Where the view's
+ * filters, read here, disagree with Enable's listings and Enable does not filter by id, a record a
+ * full read misses is removed only when the next full read misses it too.
  */
 import { createHash } from 'crypto';
 
@@ -70,7 +76,7 @@ export interface KnownEntry {
 export const ABSENT = Symbol('absent');
 
 /** How many of the newest records a full read keeps, to check Enable's sort against. */
-export const SORT_CHECK_SIZE = 50;
+const SORT_CHECK_SIZE = 50;
 
 export interface Model {
 	signature: string;
@@ -262,7 +268,7 @@ export function inView(record: ResourceObject, view: readonly ViewFilter[] = [])
 }
 
 /** A full check comes early, for removals Enable's count shows, at most this often. */
-export const EARLY_FULL_CHECK_MS = 3_600_000;
+const EARLY_FULL_CHECK_MS = 3_600_000;
 
 /** Whether a full check (a full read that reports everything) is due. */
 function fullCheckDue(spec: FeedSpec, model: Model, now: number): boolean {
@@ -328,7 +334,7 @@ export function refuseSort(spec: FeedSpec, model: Model, pass: Pass, now: number
 }
 
 /** Sorted reads are not trusted until the time returned (a full read then checks the sort again). */
-export function distrustSort(spec: FeedSpec, model: Model, now: number): number {
+function distrustSort(spec: FeedSpec, model: Model, now: number): number {
 	model.newest = undefined;
 	model.oldestFirstHeld = undefined;
 	model.sortHeld = undefined;
@@ -361,7 +367,7 @@ export function oldestFirstHolds(model: Model, records: readonly ResourceObject[
  * since, or proof that Enable did not sort: the ones returned are to be looked up (`sortChecked`).
  * None missing, and the oldest-first page held too (or Enable refused that order), the sort holds.
  */
-export function missingNewest(model: Model, records: readonly ResourceObject[], attribute: string, whole: boolean): string[] {
+function missingNewest(model: Model, records: readonly ResourceObject[], attribute: string, whole: boolean): string[] {
 	const stamps = records.map((record) => stampOf(record, attribute) as number);
 	const onPage = new Set(records.map((record) => String(record.id)));
 	const floor = whole || !stamps.length ? Number.NEGATIVE_INFINITY : stamps[stamps.length - 1];
@@ -500,13 +506,8 @@ function sortHeld(model: Model): void {
  * A full pass read its listing to the end: the known records it did not meet are listed to be
  * fetched by id (`confirm`). An incremental pass has none.
  */
-export function listingEnded(model: Model, pass: Pass): string[] {
-	if (pass.kind !== 'full' || !model.known || pass.baseline) {
-		pass.pending = [];
-		return pass.pending;
-	}
-	pass.pending = [...model.known.keys()].filter((id) => !pass.seen.has(id));
-	return pass.pending;
+export function listingEnded(model: Model, pass: Pass): void {
+	pass.pending = pass.kind !== 'full' || !model.known || pass.baseline ? [] : [...model.known.keys()].filter((id) => !pass.seen.has(id));
 }
 
 /**

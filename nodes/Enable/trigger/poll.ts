@@ -164,7 +164,7 @@ export async function pollFeed(context: IPollFunctions, feed: Feed): Promise<INo
 	const staticData = context.getWorkflowStaticData('node');
 	const connection = await openConnection(context, 0);
 	const trigger = triggerKey(context);
-	// Enable's wait is Enable's: one per trigger and Enable host.
+	// Enable's wait is kept per trigger and Enable host: a credential moved to another host starts without it.
 	const waitKey = `${trigger}:${connection.baseUrl}`;
 	const now = clock.now();
 	const wait = pendingWait(staticData, waitKey, now);
@@ -229,7 +229,8 @@ async function pollOnce(
 	} catch (error) {
 		const nodeError = toNodeError(context.getNode(), error, 0);
 		const { failure } = nodeError;
-		// A rate limit longer than the poll may last: keep what was read, and wait across polls.
+		// A rate limit longer than what is left of the poll, or one the retries did not outlast: keep
+		// what was read, and wait across polls.
 		if (failure?.cause !== 'rate-limited' || !failure.retryAfterMs) throw nodeError;
 		keepWait(staticData, keys.wait, clock.now() + failure.retryAfterMs);
 		context.logger.warn(
