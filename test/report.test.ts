@@ -111,6 +111,8 @@ test('cancelling the execution stops the polling at once', async () => {
 		if (count === 3) cancel();
 	};
 	const result = await run({ viewBy: ['DM01'] }, (execution) => (cancel = execution.cancel));
+	// The run ended as cancelled: the node's cancellation, not another error, and no records.
+	expect(result.error?.message).toBe('The execution was cancelled');
 	expect(result.items).toEqual([]);
 	expect(time.sleeps).toHaveLength(3);
 	const polls = simulator.stats().reportRequests.poll ?? 0;
