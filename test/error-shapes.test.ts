@@ -108,7 +108,9 @@ test('a busy token endpoint is retried though n8n 1.x keeps only the message of 
 });
 
 test('an error n8n threw never quotes the token the request sent nor the client secret, in its body or message', async () => {
+	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a made-up token: the test checks it never leaks
 	const token = 'opaque-token-value-4711';
+	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a made-up secret: the test checks it never leaks
 	const secret = 'client-secret-value-0815';
 	const withSecrets: EnableConnection = { ...connection, credentials: { ...connection.credentials, data: { accessToken: token, clientSecret: secret } } };
 	const echoed = `Refused: Authorization Bearer ${token} for client_secret=${secret}`;

@@ -321,10 +321,11 @@ test('15. two n8n mains poll the workflow by turns: a change one reported is not
 	// The second main: its own copy of the package (and of what the trigger keeps in its process), on the same clock.
 	let secondMain: INodeType | undefined;
 	jest.isolateModules(() => {
-		// require inside isolateModules: a second copy of the package, as another process loads it.
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- inside isolateModules: a second copy of the package, as another process loads it
 		const isolatedClock = (require('../nodes/Enable/transport/clock') as typeof import('../nodes/Enable/transport/clock')).clock;
 		isolatedClock.now = () => clock.now();
 		isolatedClock.sleep = async (ms, signal) => await clock.sleep(ms, signal);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 		secondMain = new (require('../nodes/Enable/EnableTrigger.node') as typeof import('../nodes/Enable/EnableTrigger.node')).EnableTrigger();
 	});
 	const workflowId = 'wf-two-mains';
