@@ -535,9 +535,10 @@ export function confirm(spec: FeedSpec, model: Model, pass: Pass, id: string, fo
 		model.leaving = [...(model.leaving ?? []), id];
 		return undefined;
 	}
+	// Decided now, or undecided for the second full read in a row: no longer waiting.
+	if (model.leaving?.includes(id)) model.leaving = model.leaving.filter((leaving) => leaving !== id);
 	if (!placed || !found) {
 		known.delete(id);
-		if (model.leaving?.includes(id)) model.leaving = model.leaving.filter((leaving) => leaving !== id);
 		return reports(spec, pass, 'removed') ? { id, change: 'removed' } : undefined;
 	}
 	pass.seen.add(id);
