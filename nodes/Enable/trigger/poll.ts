@@ -10,7 +10,6 @@ import { type IDataObject, type INodeExecutionData, type IPollFunctions, NodeApi
 
 import { type EnableCollection, subjectOf } from '../resources';
 import { clock } from '../transport/clock';
-import { refusedParameter } from '../transport/failures/read';
 import { type CollectionPage, getRecord, type IncludedIndex, type ListQuery, type ListTarget, PAGE_TIME_MARGIN, type PageStart, readPages } from '../transport/paging';
 import { inParallel } from '../transport/parallel';
 import { type EnableConnection, openConnection, passesDeadline, toNodeError } from '../transport/request';
@@ -99,24 +98,13 @@ function queryOf(feed: Feed, pass: Pass): ListQuery {
 	return { filters: feed.filters, include: feed.include, sort };
 }
 
-/**
- * One page of a listing: the first of `start` (Fetch Test Event, checks of Enable's sort, lookups in
- * a view). A small page size asked for and refused is dropped, so that the refusal is not taken
- * for one of the sort or the filters.
- */
+/** One page of a listing: the first of `start` (Fetch Test Event, checks of Enable's sort, lookups in a view). */
 async function onePage(context: IPollFunctions, connection: EnableConnection, start: PageStart, included: IncludedIndex, deadline?: number): Promise<CollectionPage> {
 	let first: CollectionPage | undefined;
-	const read = async (from: PageStart) =>
-		await readPages(context, connection, from, { itemIndex: 0, included, deadline, maxPages: 1 }, (page) => {
-			first = page;
-			return false;
-		});
-	try {
-		await read(start);
-	} catch (error) {
-		if (!('query' in start && start.query.pageSize !== undefined && refusedParameter(error) === 'page[size]')) throw toNodeError(context.getNode(), error, 0);
-		await read({ target: start.target, query: { ...start.query, pageSize: undefined } });
-	}
+	await readPages(context, connection, start, { itemIndex: 0, included, deadline, maxPages: 1 }, (page) => {
+		first = page;
+		return false;
+	});
 	return first as CollectionPage;
 }
 
