@@ -425,6 +425,8 @@ export async function runWorkflow(options: RunOptions & { nodeType: string }): P
  *   database (createPollExecutionContext builds a new Workflow from it), which is saved only when a
  *   poll emits; nothing else survives a poll, and no back-off runs. (The legacy poller after a crash
  *   before every poll behaves the same way.)
+ * On both scheduler models, a scheduled poll that outlasts its timeout (`pollTimeoutMs`) is abandoned:
+ * its items and writes are dropped (poll-trigger-task-handler.ts); the legacy poller waits for any poll.
  */
 export type PollerModel = 'restart' | 'memory' | 'durable';
 
